@@ -1,0 +1,212 @@
+"""Plain data of diplowatch: articles, actors, evidence and events.
+
+Every class here is a frozen dataclass with no behaviour beyond conversion to
+and from the JSON event contract of DESIGN §2. Dates are ISO 8601 strings
+(``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``) or ``None`` when unknown; offsets are
+character offsets into :attr:`Article.content`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Polarity = Literal["asserted", "negated", "hypothetical"]
+POLARITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical")
+
+ActorKind = Literal["state", "government", "organization", "person", "body"]
+ACTOR_KINDS: tuple[str, ...] = ("state", "government", "organization", "person", "body")
+
+DatePrecision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article.
+
+    Attributes:
+        id: document id (the file name without ``.txt``, the corpus ``id``, or
+            a hash of the URL or text; see :func:`article_id`).
+        text: body text as read, without the headline when the source keeps
+            the headline apart (JSON Lines ``title``).
+        title: headline, or ``None``.
+        url: canonical URL, or ``None``.
+        published: publication date, or ``None`` when unknown.
+        lang: ISO 639-1 language code when known.
+    """
+
+    id: str
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    lang: str | None = None
+
+    @property
+    def content(self) -> str:
+        """The text that is analysed, into which evidence offsets point.
+
+        The headline followed by a blank line and the body when the article
+        has a headline that the body does not already open with; the body
+        alone otherwise.
+        """
+        title = (self.title or "").strip()
+        if not title or self.text.lstrip().startswith(title):
+            return self.text
+        return f"{title}\n\n{self.text}"
+
+    @property
+    def body_start(self) -> int:
+        """Offset in :attr:`content` where the body begins (0 without a separate headline)."""
+        return len(self.content) - len(self.text)
+
+
+def article_id(url: str | None, text: str) -> str:
+    """Stable id of an article: a hash of its URL, or of its normalised text.
+
+    Args:
+        url: canonical URL or ``None``.
+        text: article text (used only when ``url`` is empty).
+
+    Returns:
+        ``"a_"`` followed by 16 hex digits of SHA-256.
+    """
+    basis = (url or "").strip() or " ".join(text.split()).lower()
+    return "a_" + hashlib.sha256(basis.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """A canonical actor (DESIGN §4).
+
+    Attributes:
+        id: canonical id: ISO 3166-1 alpha-3 for states (``RUS``), ``AFG:taliban``
+            for governments, ``ORG:taliban`` for organisations, ``RUS:mfa`` for
+            bodies, ``PER:amir-khan-muttaqi`` for persons.
+        name: display name.
+        kind: one of :data:`ACTOR_KINDS`.
+        state: ISO 3166-1 alpha-3 of the state the actor belongs to or acts
+            for; ``None`` for bodies of no single state (UN, EU) and for
+            entities without a code.
+    """
+
+    id: str
+    name: str
+    kind: str
+    state: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"id", "name", "kind", "state"}``."""
+        return {"id": self.id, "name": self.name, "kind": self.kind, "state": self.state}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        """Inverse of :meth:`to_dict`. Raises ``KeyError`` on a missing field."""
+        return cls(id=data["id"], name=data["name"], kind=data["kind"], state=data.get("state"))
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The sentence that reports an event: ``content[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{"text", "start", "end"}``."""
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One diplomatic event, coded (DESIGN §2 and §3).
+
+    Attributes:
+        id: ``"ev_"`` + 16 hex digits, a hash of (doc, extractor, evidence span,
+            event type, source id, target id); see :func:`event_id`.
+        doc: article id.
+        event: event type of the ontology (``diplowatch.ontology.EVENT_TYPES``).
+        source: acting actor, or ``None`` for a generic one ("no country").
+        target: actor acted upon, or ``None``.
+        polarity: ``asserted``, ``negated`` or ``hypothetical``.
+        date: ISO 8601 date at ``date_precision``, or ``None``.
+        date_precision: ``day``, ``month``, ``year`` or ``None``.
+        cameo: CAMEO 2.0 code.
+        plover: PLOVER event type.
+        evidence: the sentence that reports it.
+        attribution: who the report is attributed to ("X said ..."), or ``None``.
+        confidence: 0..1.
+        extractor: name and version of the extractor (``rules/1``).
+        explanation: how the event was found (trigger, rule, role paths);
+            printed by ``analyze --explain``, not part of the JSON contract.
+    """
+
+    id: str
+    doc: str
+    event: str
+    source: Actor | None
+    target: Actor | None
+    polarity: str
+    date: str | None
+    date_precision: str | None
+    cameo: str
+    plover: str
+    evidence: Evidence
+    attribution: str | None = None
+    confidence: float = 0.5
+    extractor: str = "rules/1"
+    explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the DESIGN §2 JSON object (keys in contract order)."""
+        return {
+            "id": self.id,
+            "doc": self.doc,
+            "event": self.event,
+            "source": self.source.to_dict() if self.source else None,
+            "target": self.target.to_dict() if self.target else None,
+            "polarity": self.polarity,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "cameo": self.cameo,
+            "plover": self.plover,
+            "evidence": self.evidence.to_dict(),
+            "attribution": self.attribution,
+            "confidence": round(self.confidence, 3),
+            "extractor": self.extractor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Event:
+        """Inverse of :meth:`to_dict`. Raises ``KeyError``/``TypeError`` on a malformed object."""
+        ev = data["evidence"]
+        return cls(
+            id=data["id"],
+            doc=data["doc"],
+            event=data["event"],
+            source=Actor.from_dict(data["source"]) if data.get("source") else None,
+            target=Actor.from_dict(data["target"]) if data.get("target") else None,
+            polarity=data["polarity"],
+            date=data.get("date"),
+            date_precision=data.get("date_precision"),
+            cameo=data["cameo"],
+            plover=data["plover"],
+            evidence=Evidence(ev["text"], int(ev["start"]), int(ev["end"])),
+            attribution=data.get("attribution"),
+            confidence=float(data.get("confidence", 0.5)),
+            extractor=data.get("extractor", "rules/1"),
+        )
+
+
+def event_id(doc: str, extractor: str, start: int, end: int, event: str,
+             source: str | None, target: str | None) -> str:
+    """Stable event id: hash of (doc, extractor, evidence span, event type, actor ids).
+
+    Returns:
+        ``"ev_"`` followed by 16 hex digits of SHA-256.
+    """
+    key = "\x1f".join([doc, extractor, str(start), str(end), event, source or "", target or ""])
+    return "ev_" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
