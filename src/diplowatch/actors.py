@@ -1,0 +1,388 @@
+"""The actor gazetteer of DESIGN §4: names, aliases, metonyms and demonyms to canonical actors.
+
+Pure data and dictionary lookups (no spaCy); the NLP layer builds a
+PhraseMatcher from :meth:`Gazetteer.surface_forms` and resolves each mention
+with :meth:`Gazetteer.lookup`.
+
+Data comes from:
+
+* pycountry: every ISO 3166-1 country (alpha-3 code, name, official and
+  common names, e.g. "Russian Federation", "Iran, Islamic Republic of");
+* ``diplowatch/data/states.yaml``: display names, aliases, demonyms, capitals,
+  seats and body place-names per state, and XKX (Kosovo);
+* ``diplowatch/data/actors.yaml``: governments with validity periods,
+  organisations, partially recognised entities, officials with roles, and the
+  generic body words ("foreign ministry" -> ``mfa``).
+
+Dates are :class:`datetime.date` (ISO 8601 in the data files); periods are
+half-open ``[from, to)``. ``on=None`` means today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import pycountry
+import yaml
+
+from .model import Actor
+
+VIAS: tuple[str, ...] = ("name", "alias", "capital", "seat", "demonym", "official",
+                         "organization", "government", "entity")
+
+_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u00b4": "'",
+                       "\u201c": '"', "\u201d": '"', "\u0131": "i", "\u00f8": "o", "\u00d8": "O",
+                       "\u00e6": "ae", "\u00df": "ss", "\u0111": "d", "\u0142": "l", "\u0141": "L",
+                       "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-"})
+_EDGE = " \t\n\"()[]{},;:!?*"
+_POSSESSIVE = re.compile(r"'s?$")
+_DROP = re.compile(r"['.]")
+_SPACE = re.compile(r"[^\w]+|_")
+_ACRONYM_MAX = 5
+
+
+def _fold(text: str) -> str:
+    """Unify quotes, dashes and letters, strip diacritics ("Türkiye" -> "Turkiye")."""
+    text = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=65536)
+def _prep(text: str) -> str:
+    """Folded text without edge punctuation, possessive ("'s", "s'") or leading "the"."""
+    text = _POSSESSIVE.sub("", _fold(text).strip(_EDGE)).strip(_EDGE)
+    return text[4:].lstrip() if text[:4].lower() == "the " else text
+
+
+@functools.lru_cache(maxsize=65536)
+def normalize(text: str) -> str:
+    """Lookup key of a surface form: folded, lower case, no "the", possessive or punctuation.
+
+    Hyphens and other punctuation become spaces; dots and apostrophes vanish
+    ("U.S." -> "us", "Côte d'Ivoire" -> "cote divoire", "Guinea-Bissau" ->
+    "guinea bissau"). Returns ``""`` for text without letters or digits.
+    """
+    return " ".join(_SPACE.sub(" ", _DROP.sub("", _prep(text))).casefold().split())
+
+
+@functools.lru_cache(maxsize=65536)
+def _acronym(text: str) -> str | None:
+    """Upper-case key of an all-capitals form of up to 5 characters ("U.S." -> "US"), else None."""
+    compact = re.sub(r"[\W_]", "", _prep(text))
+    return compact if compact and len(compact) <= _ACRONYM_MAX and compact.isupper() else None
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date from YAML: a date, an ISO string (partial -> first day), or None."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    parts = [int(p) for p in str(value).split("-")] + [1, 1]
+    return dt.date(parts[0], parts[1], parts[2])
+
+
+def _day(on: dt.date | None) -> dt.date:
+    """``on`` as a plain date (datetimes truncated); today when None."""
+    if on is None:
+        return dt.date.today()
+    return on.date() if isinstance(on, dt.datetime) else on
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A resolved surface form.
+
+    Attributes:
+        actor: the canonical actor as of the date asked.
+        via: how the text was recognised, one of :data:`VIAS`.
+    """
+
+    actor: Actor
+    via: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """A period ``[start, end)`` (``end`` None = ongoing) with what holds in it."""
+
+    start: dt.date | None
+    end: dt.date | None
+    state: str | None = None
+    role: str | None = None
+
+    def covers(self, on: dt.date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One gazetteer entry; ``spans`` are the periods of a government or roles of a person."""
+
+    id: str
+    name: str
+    kind: str
+    state: str | None
+    spans: tuple[_Span, ...] = ()
+    de_facto: bool = False
+
+    def valid(self, on: dt.date) -> bool:
+        return self.kind != "government" or any(s.covers(on) for s in self.spans)
+
+    def actor(self, on: dt.date) -> Actor:
+        if self.kind != "person":
+            return Actor(self.id, self.name, self.kind, self.state)
+        span = next((s for s in self.spans if s.covers(on) and s.state), None)
+        return Actor(self.id, self.name, "person", span.state if span else None)
+
+
+class Gazetteer:
+    """Names of actors and their resolution, built once from the data (see the module doc).
+
+    Args:
+        states: parsed ``states.yaml`` (ISO3 -> fields).
+        actors: parsed ``actors.yaml`` (``governments``, ``organizations``,
+            ``entities``, ``officials``, ``bodies``).
+
+    Raises:
+        KeyError, TypeError, ValueError: on malformed data.
+    """
+
+    def __init__(self, states: Mapping[str, Any], actors: Mapping[str, Any]) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._index: dict[str, list[tuple[str, str]]] = {}
+        self._acronyms: dict[str, list[tuple[str, str]]] = {}
+        self._forms: list[tuple[str, str]] = []
+        self._demonyms: dict[str, str] = {}
+        self._adjective: dict[str, str] = {}
+        self._body_names: dict[tuple[str, str], str] = {}
+        self._body_words: dict[str, str] = {}
+        self._body_labels: dict[str, str] = {}
+        self._governments: dict[str, list[_Entry]] = {}
+        countries = {c.alpha_3: c for c in pycountry.countries}
+        for iso, c in countries.items():
+            name = (states.get(iso) or {}).get("name") or getattr(c, "common_name", None) or c.name
+            self._entries[iso] = _Entry(iso, name, "state", iso)
+        for iso, data in states.items():
+            data = data or {}
+            if iso not in self._entries:
+                self._entries[iso] = _Entry(iso, data.get("name") or iso, "state", iso)
+            self._add(iso, [self._entries[iso].name], "name")
+            self._add(iso, data.get("aliases", ()), "alias")
+            self._add(iso, data.get("capitals", ()), "capital")
+            self._add(iso, data.get("seats", ()), "seat")
+            for word in data.get("demonyms", ()):
+                self._demonyms.setdefault(normalize(word), iso)
+            self._adjective[iso] = data.get("adjective") or next(iter(data.get("demonyms", ())),
+                                                                 self._entries[iso].name)
+            for kind, name in (data.get("body_names") or {}).items():
+                self._body_names[iso, kind] = name
+        for kind, spec in (actors.get("bodies") or {}).items():
+            self._body_labels[kind] = spec["label"]
+            for word in spec["words"]:
+                self._body_words.setdefault(normalize(word), kind)
+        for iso, data in states.items():
+            for place, kind in ((data or {}).get("bodies") or {}).items():
+                self._add(self.body(iso, kind).id, [place], "seat")
+        for gid, g in (actors.get("governments") or {}).items():
+            spans = tuple(_Span(_date(p.get("from")), _date(p.get("to"))) for p in g["periods"])
+            entry = _Entry(gid, g["name"], "government", g["state"], spans, bool(g.get("de_facto")))
+            self._entries[gid] = entry
+            self._governments.setdefault(g["state"], []).append(entry)
+            self._add(gid, g.get("names", ()), "government")
+        for section, kind, via in (("organizations", "organization", "organization"),
+                                   ("entities", "state", "entity")):
+            for oid, o in (actors.get(section) or {}).items():
+                self._entries[oid] = _Entry(oid, o["name"], kind, o.get("state"))
+                self._add(oid, o.get("names", ()), via)
+                self._add(oid, o.get("capitals", ()), "capital")
+        for pid, p in (actors.get("officials") or {}).items():
+            spans = tuple(_Span(_date(r.get("from")), _date(r.get("to")), r.get("state"), r["role"])
+                          for r in p["roles"])
+            self._entries[pid] = _Entry(pid, p["name"], "person", None, spans)
+            self._add(pid, p.get("names", ()), "official")
+        for iso, c in countries.items():
+            names = (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None))
+            for name in dict.fromkeys(names):
+                if name:
+                    self._add_iso_name(iso, name)
+
+    def _add_iso_name(self, iso: str, name: str) -> None:
+        """Index a pycountry name, with "Korea, Republic of" also as "Republic of Korea"."""
+        base = name.split(" (")[0]
+        if "," not in base:
+            self._add(iso, [base] if base == name else [name, base], "name")
+            return
+        self._add(iso, [name], "name", surface=False)
+        head, _, tail = base.partition(", ")
+        if tail.endswith((" of", " of the")):
+            self._add(iso, [f"{tail} {head}"], "name")
+
+    def _add(self, key: str, forms: Iterable[str], via: str, surface: bool = True) -> None:
+        """Index ``forms`` for entry ``key`` (first entry indexed for a form is preferred)."""
+        for form in forms:
+            acro = _acronym(form)
+            target = self._acronyms if acro else self._index
+            slot = target.setdefault(acro or normalize(form), [])
+            if all(k != key for k, _ in slot):
+                slot.append((key, via))
+            if surface:
+                bare = form[4:] if form[:4].lower() == "the " else form
+                variants = [form, bare, "The " + bare] if bare != form else [form]
+                self._forms.extend((v, key) for v in variants)
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The gazetteer of the packaged data files (``diplowatch.data``), built once and cached."""
+        return _default()
+
+    def surface_forms(self) -> list[tuple[str, str]]:
+        """Every name as written, for a case-sensitive spaCy PhraseMatcher.
+
+        Returns:
+            ``(surface form, entry key)`` pairs, unique, in data order: names,
+            aliases, capitals, seats, body place-names (key ``USA:mfa``),
+            government, organisation, entity and official names, pycountry
+            names. Forms written with "the" also come bare and as "The ...".
+            A form may map to several keys ("Taliban": ``AFG:taliban`` and
+            ``ORG:taliban``); :meth:`lookup` picks by date. No demonyms.
+        """
+        return list(dict.fromkeys(self._forms))
+
+    def lookup(self, text: str, on: dt.date | None = None) -> Match | None:
+        """Resolve a mention to the actor it names on date ``on``.
+
+        The text is normalised (see :func:`normalize`); an all-capitals form of
+        up to 5 letters is first looked up among acronyms, case-sensitively
+        ("US" is the United States, "us" is nothing). Candidates are tried in
+        data order and the first valid on ``on`` wins (a government only
+        within its periods, so "Taliban" is ``ORG:taliban`` before 2021-08-15
+        and ``AFG:taliban`` from then on); when none is valid, the first.
+        Capitals and seats give the state, or its de facto government valid on
+        ``on`` (Kabul in 2025 -> ``AFG:taliban``). Officials give the person,
+        whose ``state`` is the state of their role on ``on`` or None. A
+        demonym alone ("Afghans") gives its state. Generic body words give
+        None (see :meth:`body_kind`).
+
+        Args:
+            text: the mention as written ("the Kremlin", "Russia's").
+            on: the date of the reference (article date); None = today.
+
+        Returns:
+            A :class:`Match`, or None when the text names no known actor.
+        """
+        on = _day(on)
+        acro = _acronym(text)
+        cands = self._acronyms.get(acro) if acro else None
+        if not cands:
+            cands = self._index.get(normalize(text))
+        if not cands:
+            iso = self.demonym(text)
+            return Match(self._entries[iso].actor(on), "demonym") if iso else None
+        key, via = next(((k, v) for k, v in cands if self._entries[k].valid(on)), cands[0])
+        entry = self._entries[key]
+        if entry.kind == "state" and via in ("capital", "seat") and entry.state:
+            gov = self.government(entry.state, on, de_facto=True)
+            if gov is not None:
+                return Match(gov, via)
+        return Match(entry.actor(on), via)
+
+    def demonym(self, word: str) -> str | None:
+        """ISO3 of the state a demonym belongs to ("Russian" -> "RUS", "Afghans" -> "AFG").
+
+        Case-insensitive; a plural "-s" is tried off. Returns None when the
+        word is no demonym ("Afghani", a currency, is none).
+        """
+        key = normalize(word)
+        iso = self._demonyms.get(key)
+        if iso is None and key.endswith("s"):
+            iso = self._demonyms.get(key[:-1])
+        return iso
+
+    def state(self, iso3: str) -> Actor:
+        """``Actor(iso3, display name, "state", iso3)``; raises KeyError for an unknown ISO3."""
+        entry = self._entries.get(iso3)
+        if entry is None or entry.id != entry.state or entry.kind != "state":
+            raise KeyError(iso3)
+        return entry.actor(dt.date.today())
+
+    def government(self, iso3: str, on: dt.date | None = None, *,
+                   de_facto: bool = False) -> Actor | None:
+        """The government entry of ``iso3`` valid on ``on`` (``AFG`` in 2025 -> ``AFG:taliban``).
+
+        Args:
+            iso3: state code.
+            on: date; None = today.
+            de_facto: only governments marked ``de_facto`` in actors.yaml.
+
+        Returns:
+            An Actor of kind ``government``, or None when the gazetteer has
+            none for that state and date.
+        """
+        on = _day(on)
+        for entry in self._governments.get(iso3, ()):
+            if entry.valid(on) and (entry.de_facto or not de_facto):
+                return entry.actor(on)
+        return None
+
+    def body(self, iso3: str, word: str) -> Actor | None:
+        """The body of a state a body word names: ``("RUS", "Foreign Ministry")`` ->
+        ``Actor("RUS:mfa", "Russian Foreign Ministry", "body", "RUS")``.
+
+        ``word`` may also be a body kind (``"mfa"``). The display name is the
+        state's adjective and the kind's label, unless states.yaml names it
+        (``USA:mfa`` is "U.S. State Department"). Dateless: for who governs on
+        a date use :meth:`government`.
+
+        Returns:
+            The body Actor, or None when ``word`` is not a body word.
+
+        Raises:
+            KeyError: unknown ``iso3``.
+        """
+        kind = word if word in self._body_labels else self.body_kind(word)
+        if kind is None:
+            return None
+        state = self.state(iso3)
+        name = (self._body_names.get((iso3, kind))
+                or f"{self._adjective.get(iso3, state.name)} {self._body_labels[kind]}")
+        key = f"{iso3}:{kind}"
+        entry = self._entries.setdefault(key, _Entry(key, name, "body", iso3))
+        return entry.actor(dt.date.today())
+
+    def body_kind(self, word: str) -> str | None:
+        """Body kind of a generic word ("the Foreign Ministry" -> ``"mfa"``), or None."""
+        return self._body_words.get(normalize(word))
+
+    def actor(self, actor_id: str, on: dt.date | None = None) -> Actor:
+        """The actor with a canonical id as of ``on`` (any kind); raises KeyError when unknown."""
+        if actor_id not in self._entries and ":" in actor_id:
+            iso, _, kind = actor_id.partition(":")
+            if kind in self._body_labels and iso in self._entries:
+                self.body(iso, kind)
+        return self._entries[actor_id].actor(_day(on))
+
+    def role(self, person_id: str, on: dt.date | None = None) -> str | None:
+        """The role ("foreign minister") a person holds on ``on``, or None; KeyError if unknown."""
+        on = _day(on)
+        return next((s.role for s in self._entries[person_id].spans if s.covers(on)), None)
+
+    def is_state(self, actor_id: str) -> bool:
+        """True for states: ISO3 codes of the gazetteer and ``ENT:`` entities (kind state)."""
+        entry = self._entries.get(actor_id)
+        return entry is not None and entry.kind == "state"
+
+
+def _load(name: str) -> Any:
+    """Parse a YAML file of the ``diplowatch.data`` package."""
+    return yaml.safe_load(resources.files("diplowatch.data").joinpath(name).read_text("utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _default() -> Gazetteer:
+    return Gazetteer(_load("states.yaml"), _load("actors.yaml"))

@@ -1,0 +1,103 @@
+"""Dates of events: explicit and relative expressions resolved against the publication date.
+
+"on Friday", "last month", "in September", "back in 2005", "On Monday,
+February 21" are resolved with dateparser relative to the article's
+publication date, preferring the past (news reports what happened). The
+precision follows the expression: a weekday, a day of the month, "today" or
+"yesterday" give ``day``; a month without a day gives ``month``; a year alone,
+"last year" or "this year" give ``year``. With no expression, an event
+reported in the present or past tense takes the publication date (``day``);
+without a publication date the event date is unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import dateparser
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+          "sept", "oct", "nov", "dec")
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
+_DAYNUM = re.compile(r"\b([12]?\d|3[01])(st|nd|rd|th)?\b")
+_NOISE = re.compile(r"\b(back|as far back as|since|earlier|later|on|in|at|during|by|of|the|early|late|mid|so far)\b",
+                    re.I)
+_DURATION = re.compile(r"\b(days?|weeks?|hours?|decades?|centuries|years? old|\d+ years?|months? of|four|two|three)\b", re.I)
+
+
+def resolve_date(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
+    """Resolve a date expression.
+
+    Args:
+        expression: the words of a DATE entity ("on Friday", "last year").
+        published: publication date; relative expressions need it.
+        prefer: ``"past"`` for reported acts, ``"future"`` for announced ones
+            ("will take effect on 28 May").
+
+    Returns:
+        ``(iso_date, precision)`` with ``iso_date`` as ``YYYY-MM-DD``,
+        ``YYYY-MM`` or ``YYYY`` and precision ``day``/``month``/``year``, or
+        ``None`` when the expression is no point in time ("four days",
+        "decades") or cannot be resolved.
+    """
+    text = " ".join(expression.replace("(", " ").replace(")", " ").split())
+    low = text.lower()
+    if not low or _DURATION.search(low) and not _YEAR.search(low) and not any(w in low for w in WEEKDAYS):
+        if "last year" not in low and "this year" not in low:
+            return None
+    base = dt.datetime.combine(published, dt.time(12)) if published else None
+    if low in ("today", "this week") or low.startswith("today"):
+        return (published.isoformat(), "day") if published else None
+    if low == "yesterday":
+        return ((published - dt.timedelta(days=1)).isoformat(), "day") if published else None
+    if re.search(r"\b(last|this|next) year\b", low):
+        if not published:
+            return None
+        delta = {"last": -1, "this": 0, "next": 1}[re.search(r"(last|this|next) year", low).group(1)]
+        return str(published.year + delta), "year"
+    if re.search(r"\b(last|this|next) month\b", low):
+        if not published:
+            return None
+        y, m = published.year, published.month
+        step = {"last": -1, "this": 0, "next": 1}[re.search(r"(last|this|next) month", low).group(1)]
+        m += step
+        if m == 0:
+            y, m = y - 1, 12
+        elif m == 13:
+            y, m = y + 1, 1
+        return f"{y:04d}-{m:02d}", "month"
+    has_weekday = any(w in low.split() or w in low for w in WEEKDAYS)
+    has_month = any(re.search(rf"\b{m}\b", low) for m in MONTHS)
+    year = _YEAR.search(low)
+    cleaned = _NOISE.sub(" ", text)
+    cleaned = " ".join(cleaned.replace(",", " ").split())
+    if has_weekday and not has_month and not year:
+        if not published:
+            return None
+        wd = next(i for i, w in enumerate(WEEKDAYS) if w in low)
+        if prefer == "future":
+            return (published + dt.timedelta(days=(wd - published.weekday()) % 7)).isoformat(), "day"
+        back = (published.weekday() - wd) % 7
+        return (published - dt.timedelta(days=back)).isoformat(), "day"
+    if year and not has_month:
+        return year.group(1), "year"
+    if not has_month:
+        return None
+    settings = {"PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
+                "REQUIRE_PARTS": ["month"], "PREFER_DAY_OF_MONTH": "first"}
+    if base is not None:
+        settings["RELATIVE_BASE"] = base
+    try:
+        parsed = dateparser.parse(cleaned, languages=["en"], settings=settings)
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None:
+        return None
+    without_weekday = re.sub("|".join(WEEKDAYS), " ", low)
+    has_day = bool(_DAYNUM.search(_YEAR.sub(" ", without_weekday)))
+    if has_day or has_weekday:
+        return parsed.date().isoformat(), "day"
+    return f"{parsed.year:04d}-{parsed.month:02d}", "month"

@@ -1,0 +1,134 @@
+"""The trigger lexicon and polarity cues, loaded from ``data/triggers.yaml`` and ``data/polarity.yaml``.
+
+The lexicon is data, not code: each frame names the lemmas that can report an
+event type, the argument words it requires or refuses, and how its roles are
+read. See the comments at the top of ``triggers.yaml`` for the fields.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from diplowatch.errors import ConfigurationError
+from diplowatch.ontology import EVENT_TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One trigger frame of ``triggers.yaml``.
+
+    Attributes:
+        name: frame name (used in explanations).
+        event: event type it codes (a key of ``ontology.EVENT_TYPES``).
+        lemmas: trigger lemmas (lower case).
+        pos: parts of speech the trigger may have (``VERB``, ``NOUN``).
+        requires: argument lemmas of which one must be present (empty: none needed).
+        requires_exempt: trigger lemmas that need no ``requires`` word.
+        veto: object head lemmas that stop the frame.
+        particle: required verb particle, or ``""``.
+        government_event: event type used when the object names a government.
+        government_words: lemmas that mark a government object.
+        roles: ``""``, ``recipient_source``, ``host_allows`` or ``switch``.
+        hosts: lemmas of the permitting verb for ``host_allows``.
+        mutual: a coordinated subject gives the target when there is no object.
+        constitutive: "agreed to ..." reports the act itself.
+        target_kinds: actor kinds allowed as target (empty: any).
+        object_events: the object may be an event ("welcomed the move").
+        excludes_when: trigger lemma → argument lemmas that stop the frame.
+    """
+
+    name: str
+    event: str
+    lemmas: frozenset[str]
+    pos: frozenset[str]
+    requires: frozenset[str] = frozenset()
+    requires_exempt: frozenset[str] = frozenset()
+    veto: frozenset[str] = frozenset()
+    particle: str = ""
+    government_event: str = ""
+    government_words: frozenset[str] = frozenset()
+    roles: str = ""
+    hosts: frozenset[str] = frozenset()
+    mutual: bool = False
+    constitutive: bool = False
+    target_kinds: frozenset[str] = frozenset()
+    object_events: bool = False
+    excludes_when: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Frames plus the word lists the extractor consults.
+
+    Attributes:
+        frames: frames in the order they are tried.
+        by_lemma: lemma → frames that list it, in order.
+        event_nouns: nouns that refer back to an event ("the move").
+        generic_subjects: heads of subjects that name no particular actor.
+        cues: polarity cues (keys of ``polarity.yaml``) as frozensets or tuples.
+    """
+
+    frames: tuple[Frame, ...]
+    by_lemma: dict[str, tuple[Frame, ...]]
+    event_nouns: frozenset[str]
+    generic_subjects: frozenset[str]
+    cues: dict[str, Any]
+
+    @property
+    def trigger_words(self) -> frozenset[str]:
+        """Every trigger lemma (for the prefilter)."""
+        return frozenset(self.by_lemma)
+
+
+def _words(value: Any) -> frozenset[str]:
+    return frozenset(str(v).lower() for v in (value or []))
+
+
+def _frame(raw: dict[str, Any]) -> Frame:
+    event = raw["event"]
+    for name in (event, raw.get("government_event") or event):
+        if name not in EVENT_TYPES:
+            raise ConfigurationError(f"triggers.yaml frame {raw.get('name')!r}: unknown event {name!r}")
+    return Frame(
+        name=raw["name"], event=event, lemmas=_words(raw["lemmas"]), pos=frozenset(p.upper() for p in raw.get("pos") or ("VERB", "NOUN")),
+        requires=_words(raw.get("requires")), requires_exempt=_words(raw.get("requires_exempt")),
+        veto=_words(raw.get("veto")), particle=str(raw.get("particle") or ""),
+        government_event=str(raw.get("government_event") or ""),
+        government_words=_words(raw.get("government_words")), roles=str(raw.get("roles") or ""),
+        hosts=_words(raw.get("hosts")), mutual=bool(raw.get("mutual")),
+        constitutive=bool(raw.get("constitutive")), target_kinds=_words(raw.get("target_kinds")),
+        object_events=bool(raw.get("object_events")),
+        excludes_when={k.lower(): _words(v) for k, v in (raw.get("excludes_when") or {}).items()},
+    )
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files("diplowatch.data").joinpath(name).read_text("utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"{name}: expected a mapping at the top level")
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Load and check the packaged lexicon (cached).
+
+    Raises:
+        ConfigurationError: a data file is malformed or names an unknown event.
+    """
+    triggers = _read("triggers.yaml")
+    frames = tuple(_frame(raw) for raw in triggers["frames"])
+    by_lemma: dict[str, list[Frame]] = {}
+    for frame in frames:
+        for lemma in frame.lemmas:
+            by_lemma.setdefault(lemma, []).append(frame)
+    polarity = _read("polarity.yaml")
+    cues = {key: (tuple(v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
+    return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
+                   _words(triggers.get("event_nouns")), _words(triggers.get("generic_subjects")), cues)

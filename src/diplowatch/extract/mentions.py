@@ -1,0 +1,353 @@
+"""Actor mentions: find the spans of a parsed block that name an actor, and resolve them.
+
+A mention is found by, in order of trust:
+
+1. the gazetteer's names, aliases, capitals, seats, officials and organisations
+   (a case-sensitive ``PhraseMatcher``);
+2. spaCy's named entities (GPE, NORP, ORG, PERSON) looked up in the gazetteer;
+   a person the gazetteer does not know takes the state of its title or
+   apposition ("Joseph Wu, Taiwan's foreign minister") and is remembered by
+   surname for later references ("Wu said");
+3. demonyms ("the Afghan ambassador");
+4. bodies acting for a state: a body word with a state modifier ("the Russian
+   Foreign Ministry", "Israel's foreign ministry", "the foreign ministry of
+   Honduras");
+5. references back to an earlier mention (DESIGN §4): a bare body ("the
+   ministry") to the nearest earlier body of the same kind, a definite
+   description ("the country", "the island", "the group") to the nearest earlier
+   compatible actor, a pronoun (it, its, they, their) to the subject of its
+   sentence or of the sentence before.
+
+Token indices are indices into the block's ``Doc``; character offsets are into
+the article content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from diplowatch.actors import Gazetteer
+from diplowatch.model import Actor
+
+STATE_NOUNS = frozenset({"country", "nation", "state", "island", "kingdom", "republic", "territory", "emirate"})
+GROUP_NOUNS = frozenset({"group", "movement", "organisation", "organization", "militants", "insurgents", "faction", "militia"})
+BODY_HEADS = frozenset({
+    "ministry", "government", "administration", "office", "department", "court", "parliament", "president",
+    "minister", "spokesperson", "spokesman", "spokeswoman", "ambassador", "envoy", "embassy", "regime",
+    "cabinet", "king", "leader", "authorities", "authority", "army", "military", "council", "prime", "premier",
+    "chancellor", "diplomat", "diplomats", "secretary", "mission", "delegation", "leadership", "side",
+})
+REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regime", "authorities", "cabinet", "leadership", "office", "department"})
+PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
+TITLES = re.compile(r"^(?:(?:mr|mrs|ms|dr|sir|lord|lady|president|prime minister|foreign minister|minister|king|queen|prince|sheikh|emir|mawlawi|mullah|secretary|general|chancellor|premier)\.?\s+)+", re.I)
+
+
+@dataclass(slots=True)
+class Mention:
+    """A span that names an actor.
+
+    Attributes:
+        start, end: token span in the block ``Doc`` (end exclusive).
+        char_start, char_end: character span in the article content.
+        text: the span text.
+        actor: the resolved actor, or ``None`` when unresolved.
+        via: how it was found (``name``, ``alias``, ``capital``, ``seat``,
+            ``demonym``, ``official``, ``organization``, ``government``,
+            ``entity``, ``body``, ``person``, ``reference``, ``pronoun``).
+        sent: index of the sentence in the article (for reference resolution).
+        head: index of the span's syntactic head token.
+    """
+
+    start: int
+    end: int
+    char_start: int
+    char_end: int
+    text: str
+    actor: Actor | None
+    via: str
+    sent: int = 0
+    head: int = 0
+
+
+@dataclass(slots=True)
+class ArticleContext:
+    """What reference resolution remembers across the blocks of one article.
+
+    Attributes:
+        on: the date actors are resolved at (publication date or today).
+        mentions: resolved mentions so far, in text order.
+        surnames: last name (lower case) → actor of a person seen in full.
+        subjects: sentence index → actor of its main subject, when resolved.
+        sent_count: sentences seen so far.
+    """
+
+    on: dt.date
+    mentions: list[Mention] = field(default_factory=list)
+    surnames: dict[str, Actor] = field(default_factory=dict)
+    subjects: dict[int, Actor] = field(default_factory=dict)
+    sent_count: int = 0
+
+    def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
+                exclude: str | None = None) -> Mention | None:
+        """The nearest resolved mention ending before character ``before``.
+
+        Args:
+            before: character offset in the content.
+            kinds: actor kinds accepted.
+            body_kind: when given, only bodies whose id ends in ``:body_kind``.
+            exclude: an actor state to skip.
+        """
+        for m in reversed(self.mentions):
+            if m.char_end > before or m.actor is None or m.via in ("pronoun",):
+                continue
+            if m.actor.kind not in kinds or (exclude and m.actor.state == exclude):
+                continue
+            if body_kind and not m.actor.id.endswith(":" + body_kind):
+                continue
+            return m
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def phrase_matcher(nlp: Language, gazetteer: Gazetteer) -> PhraseMatcher:
+    """A case-sensitive ``PhraseMatcher`` over the gazetteer's surface forms (cached per pipeline)."""
+    matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    by_key: dict[str, list[Doc]] = {}
+    for surface, key in gazetteer.surface_forms():
+        by_key.setdefault(key, []).append(nlp.make_doc(surface))
+    for key, docs in by_key.items():
+        matcher.add(key, docs)
+    return matcher
+
+
+def _strip_title(text: str) -> str:
+    text = TITLES.sub("", text.strip())
+    return re.sub(r"[’']s$", "", text).strip()
+
+
+def _head(span: Span) -> Token:
+    return span.root
+
+
+class MentionFinder:
+    """Find and resolve actor mentions in parsed blocks of one article.
+
+    Args:
+        nlp: the spaCy pipeline (for the phrase matcher vocabulary).
+        gazetteer: the actor gazetteer.
+    """
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.matcher = phrase_matcher(nlp, gazetteer)
+
+    # -- finding -------------------------------------------------------------
+    def find(self, doc: Doc, offset: int, ctx: ArticleContext) -> dict[int, Mention]:
+        """Resolve the mentions of one block.
+
+        Args:
+            doc: the parsed block.
+            offset: character offset of the block in the content.
+            ctx: the article context; updated with the mentions found.
+
+        Returns:
+            Token index → mention, for every token inside a mention span.
+        """
+        gaz, on = self.gazetteer, ctx.on
+        sent_base = ctx.sent_count
+        sent_of = {}
+        for si, sent in enumerate(doc.sents):
+            for tok in sent:
+                sent_of[tok.i] = sent_base + si
+        ctx.sent_count = sent_base + len(list(doc.sents))
+
+        spans: list[tuple[Span, Actor | None, str]] = []
+        matched = [Span(doc, s, e, label=k) for k, s, e in self.matcher(doc)]
+        for span in filter_spans(matched):
+            found = gaz.lookup(span.text, on)
+            if found is not None:
+                spans.append((span, found.actor, found.via))
+        taken = {t.i for span, _, _ in spans for t in span}
+        for ent in doc.ents:
+            if any(t.i in taken for t in ent) or ent.label_ not in ("GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"):
+                continue
+            actor, via = self._resolve_entity(ent, ctx)
+            if actor is not None or ent.label_ == "PERSON":
+                spans.append((ent, actor, via))
+                taken.update(t.i for t in ent)
+        for tok in doc:
+            if tok.i in taken:
+                continue
+            iso = gaz.demonym(tok.text) if tok.text[:1].isupper() else None
+            if iso:
+                actor = gaz.government(iso, on) or self._state(iso)
+                spans.append((doc[tok.i:tok.i + 1], actor, "demonym"))
+                taken.add(tok.i)
+
+        by_token: dict[int, Mention] = {}
+        mentions: list[Mention] = []
+        for span, actor, via in sorted(spans, key=lambda x: x[0].start):
+            m = self._mention(span, actor, via, offset, sent_of)
+            mentions.append(m)
+            for i in range(span.start, span.end):
+                by_token[i] = m
+        # persons known by apposition or title get remembered by surname
+        for m in mentions:
+            if m.via == "person" and m.actor is not None:
+                ctx.surnames[m.text.split()[-1].lower()] = m.actor
+        # bodies, definite descriptions and pronouns, in text order
+        for tok in doc:
+            if tok.i in by_token and by_token[tok.i].via != "demonym":
+                continue
+            m = self._refer(tok, by_token, offset, sent_of, ctx)
+            if m is not None:
+                mentions.append(m)
+                if tok.i in by_token and by_token[tok.i].via == "demonym":
+                    # the body mention takes the head; the demonym keeps its own token
+                    pass
+                by_token[tok.i] = m
+        mentions.sort(key=lambda m: (m.char_start, m.char_end))
+        ctx.mentions.extend(m for m in mentions if m.actor is not None)
+        for sent in doc.sents:
+            subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+            if subj is not None and subj.i in by_token and by_token[subj.i].actor is not None:
+                ctx.subjects[sent_of[subj.i]] = by_token[subj.i].actor
+        return by_token
+
+    def _state(self, iso: str) -> Actor | None:
+        try:
+            return self.gazetteer.state(iso)
+        except KeyError:
+            return None
+
+    def _mention(self, span: Span, actor: Actor | None, via: str, offset: int,
+                 sent_of: dict[int, int]) -> Mention:
+        return Mention(span.start, span.end, offset + span.start_char, offset + span.end_char, span.text,
+                       actor, via, sent_of.get(span.root.i, 0), span.root.i)
+
+    def _resolve_entity(self, ent: Span, ctx: ArticleContext) -> tuple[Actor | None, str]:
+        gaz = self.gazetteer
+        text = _strip_title(ent.text)
+        if ent.label_ == "NORP":
+            iso = gaz.demonym(text)
+            if iso:
+                return gaz.government(iso, ctx.on) or self._state(iso), "demonym"
+        found = gaz.lookup(text, ctx.on)
+        if found is not None:
+            return found.actor, found.via
+        if ent.label_ != "PERSON":
+            return None, ""
+        known = ctx.surnames.get(text.split()[-1].lower()) if text else None
+        if known is not None:
+            return known, "person"
+        state = self._affiliation(ent, ctx)
+        if state is None:
+            return None, "person"
+        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        return Actor(f"PER:{slug}", text, "person", state), "person"
+
+    def _affiliation(self, ent: Span, ctx: ArticleContext) -> str | None:
+        """State a person acts for, read from a title or an apposition next to the name."""
+        gaz = self.gazetteer
+        root = ent.root
+        near: list[Token] = [c for c in root.children if c.dep_ in ("appos", "compound", "amod", "poss")]
+        if root.dep_ == "appos":
+            near.append(root.head)
+        near += [t for t in ent.doc[max(0, ent.start - 4):ent.start]]
+        for tok in near:
+            for t in tok.subtree if tok.dep_ == "appos" or tok.i == root.head.i else [tok]:
+                if t.i >= ent.start and t.i < ent.end:
+                    continue
+                iso = gaz.demonym(t.text)
+                if iso:
+                    return iso
+                found = gaz.lookup(t.text, ctx.on) if t.pos_ == "PROPN" else None
+                if found is not None and found.actor.state and found.actor.kind in ("state", "government"):
+                    return found.actor.state
+        return None
+
+    # -- references ------------------------------------------------------------
+    def _refer(self, tok: Token, by_token: dict[int, Mention], offset: int,
+               sent_of: dict[int, int], ctx: ArticleContext) -> Mention | None:
+        gaz = self.gazetteer
+        lower = tok.lower_
+        char = offset + tok.idx
+        if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() in BODY_HEADS | STATE_NOUNS | GROUP_NOUNS:
+            phrase = " ".join(t.text for t in tok.lefts if t.dep_ in ("compound", "amod") and t.i not in by_token)
+            phrase = f"{phrase} {tok.text}".strip()
+            kind = gaz.body_kind(phrase) or gaz.body_kind(tok.text)
+            state = self._modifier_state(tok, by_token)
+            if state is not None and kind is not None:
+                body = gaz.body(state.state or "", phrase) if state.state else None
+                return self._ref_mention(tok, body or state, "body", offset, sent_of)
+            if state is not None:
+                return None
+            has_det = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children)
+            if not has_det or any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
+                return None
+            if tok.lemma_.lower() in STATE_NOUNS and not tok.tag_.endswith("S"):
+                m = self._same_sentence_subject(tok, by_token, frozenset({"state", "government"})) or \
+                    ctx.nearest(char, frozenset({"state"}))
+                return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
+            if tok.lemma_.lower() in GROUP_NOUNS:
+                m = ctx.nearest(char, frozenset({"organization", "government"}))
+                return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
+            if kind is not None and tok.lemma_.lower() in REFERRING_BODIES:
+                m = ctx.nearest(char, frozenset({"body"}), body_kind=kind) or \
+                    ctx.nearest(char, frozenset({"body", "state", "government"}))
+                return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
+            return None
+        if lower in PRONOUNS and tok.dep_ in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
+            m = self._same_sentence_subject(tok, by_token, frozenset({"state", "government", "body"}))
+            actor = m.actor if m else ctx.subjects.get(sent_of.get(tok.i, 0) - 1)
+            if actor is not None and actor.kind in ("state", "government", "body"):
+                return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
+        return None
+
+    def _modifier_state(self, tok: Token, by_token: dict[int, Mention]) -> Actor | None:
+        """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X"."""
+        for c in tok.children:
+            if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in by_token:
+                a = by_token[c.i].actor
+                if a is not None and a.state:
+                    return a
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for p in c.children:
+                    if p.dep_ == "pobj" and p.i in by_token and by_token[p.i].actor is not None:
+                        a = by_token[p.i].actor
+                        if a and a.state and a.kind in ("state", "government"):
+                            return a
+        return None
+
+    def _same_sentence_subject(self, tok: Token, by_token: dict[int, Mention],
+                               kinds: frozenset[str]) -> Mention | None:
+        """The actor that governs ``tok``'s clause: the subject of a verb above it, before it."""
+        node = tok
+        while node.head.i != node.i:
+            node = node.head
+            for c in node.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i and c.i in by_token:
+                    m = by_token[c.i]
+                    if m.actor is not None and m.actor.kind in kinds:
+                        return m
+        sent = tok.sent
+        for i in range(tok.i - 1, sent.start - 1, -1):
+            m = by_token.get(i)
+            if m is not None and m.actor is not None and m.actor.kind in kinds and m.via != "demonym":
+                return m
+        return None
+
+    def _ref_mention(self, tok: Token, actor: Actor | None, via: str, offset: int,
+                     sent_of: dict[int, int]) -> Mention | None:
+        if actor is None:
+            return None
+        return Mention(tok.i, tok.i + 1, offset + tok.idx, offset + tok.idx + len(tok.text), tok.text,
+                       actor, via, sent_of.get(tok.i, 0), tok.i)

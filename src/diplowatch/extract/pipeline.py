@@ -1,0 +1,219 @@
+"""Article → events: the extraction pipeline of DESIGN §1.
+
+``Extractor.extract(article)`` cuts the article into blocks (one per line; a
+Title-Case headline is parsed in sentence case), parses them with spaCy,
+resolves actor mentions (:mod:`.mentions`), finds event candidates
+(:mod:`.events`), reads their polarity and attribution (:mod:`.polarity`) and
+dates (:mod:`.dates`), codes them in CAMEO and PLOVER (:mod:`diplowatch.ontology`),
+and merges reports of the same event within the article: one event reported
+three times is one event, kept at its first, most certain report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from diplowatch.actors import Gazetteer
+from diplowatch.extract.dates import resolve_date
+from diplowatch.extract.events import Candidate, EventFinder
+from diplowatch.extract.lexicon import Lexicon, load_lexicon
+from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
+from diplowatch.extract.polarity import read_polarity
+from diplowatch.model import Actor, Article, Event, Evidence, event_id
+from diplowatch.nlp.pipeline import Block, load_nlp, segment
+from diplowatch.ontology import event_type
+
+EXTRACTOR = "rules/1"
+"""Name and version of this extractor, stored with every event."""
+
+BATCH_SIZE = 64
+
+
+class Extractor:
+    """Extract coded diplomatic events from articles.
+
+    Args:
+        nlp: a spaCy pipeline with parser and NER (default: :func:`load_nlp`).
+        gazetteer: actor gazetteer (default: the packaged one).
+        lexicon: trigger lexicon (default: the packaged one).
+
+    Raises:
+        ConfigurationError: no spaCy model is installed, or a data file is invalid.
+    """
+
+    def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
+                 lexicon: Lexicon | None = None) -> None:
+        self.nlp = nlp or load_nlp()
+        self.gazetteer = gazetteer or Gazetteer.default()
+        self.lexicon = lexicon or load_lexicon()
+        self.mentions = MentionFinder(self.nlp, self.gazetteer)
+        self.events = EventFinder(self.lexicon)
+
+    def _keep_case(self, word: str) -> bool:
+        gaz = self.gazetteer
+        return gaz.demonym(word) is not None or gaz.lookup(word) is not None
+
+    def extract(self, article: Article) -> list[Event]:
+        """Events reported by one article.
+
+        Args:
+            article: the article; its ``published`` date anchors relative dates.
+
+        Returns:
+            Events in text order, one per (event, source, target, polarity).
+        """
+        content = article.content
+        blocks = segment(content, self._keep_case)
+        docs = self.nlp.pipe((b.parse_text for b in blocks), batch_size=BATCH_SIZE)
+        return self._from_docs(article, content, list(zip(blocks, docs)))
+
+    def extract_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
+        """Events of many articles, parsing their blocks in batches.
+
+        Yields:
+            ``(article, events)`` in input order.
+        """
+        for article in articles:
+            yield article, self.extract(article)
+
+    # -- per article ---------------------------------------------------------------
+    def _from_docs(self, article: Article, content: str, parsed: list[tuple[Block, Doc]]) -> list[Event]:
+        on = article.published or dt.date.today()
+        ctx = ArticleContext(on=on)
+        events: list[Event] = []
+        for block, doc in parsed:
+            mentions = self.mentions.find(doc, block.start, ctx)
+            for sent in doc.sents:
+                for cand in self.events.find(sent, mentions):
+                    event = self._code(article, content, block, sent, cand, mentions, events)
+                    if event is not None:
+                        events.append(event)
+        return _merge(events)
+
+    def _code(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
+              mentions: dict[int, Mention], earlier: list[Event]) -> Event | None:
+        target = cand.target
+        tpath = cand.target_path
+        if cand.refers_to_event and target is None:
+            ref = next((e for e in reversed(earlier) if e.event not in ("praise", "criticize")
+                        and e.source is not None and e.polarity == "asserted"), None)
+            if ref is None or ref.source is None:
+                return None
+            target, tpath = ref.source, f"event-ref:{ref.event}"
+            if cand.source is not None and target.state == cand.source.state:
+                return None
+        if target is None:
+            return None
+        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive, sent.text)
+        polarity = reading.polarity
+        if cand.source_generic and polarity == "asserted":
+            # "several have recognised" names nobody: keep only what it denies or expects
+            return None
+        date, precision, date_text = self._date(cand.trigger, reading.clause_top, article.published,
+                                                "future" if polarity == "hypothetical" else "past")
+        if polarity == "asserted" and date and article.published and _after(date, article.published):
+            polarity = "hypothetical"
+        start = block.start + sent.start_char
+        end = block.start + sent.end_char
+        text = content[start:end]
+        etype = event_type(cand.event)
+        attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
+        confidence = _confidence(cand, polarity, tpath)
+        src_id = cand.source.id if cand.source else None
+        return Event(
+            id=event_id(article.id, EXTRACTOR, start, end, cand.event, src_id, target.id),
+            doc=article.id, event=cand.event, source=cand.source, target=target, polarity=polarity,
+            date=date, date_precision=precision, cameo=etype.cameo, plover=etype.plover,
+            evidence=Evidence(text, start, end), attribution=attribution, confidence=confidence,
+            extractor=EXTRACTOR,
+            explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": cand.source_path,
+                         "target_path": tpath, "polarity_cue": reading.cue, "date_text": date_text,
+                         "headline": block.headline},
+        )
+
+    def _date(self, trigger: Token, top: int, published: dt.date | None,
+              prefer: str) -> tuple[str | None, str | None, str]:
+        doc = trigger.doc
+        clause = {t.i for t in doc[top].subtree} | {t.i for t in trigger.subtree}
+        best: tuple[int, Span] | None = None
+        for ent in doc.ents:
+            if ent.label_ != "DATE" or not any(t.i in clause for t in ent):
+                continue
+            dist = _tree_distance(trigger, ent.root)
+            if best is None or dist < best[0]:
+                best = (dist, ent)
+        if best is not None:
+            resolved = resolve_date(best[1].text, published, prefer)
+            if resolved is not None:
+                return resolved[0], resolved[1], best[1].text
+        if published is None:
+            return None, None, ""
+        if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
+            return None, None, ""  # past perfect: before the reported moment, date unknown
+        return published.isoformat(), "day", "(published)"
+
+    def _attribution(self, trigger: Token, head: int | None, mentions: dict[int, Mention]) -> str | None:
+        if head is None:
+            for t in trigger.sent:
+                if t.lower_ == "according" and t.i + 1 < len(trigger.doc) and trigger.doc[t.i + 1].lower_ == "to":
+                    pobj = next((c for c in trigger.doc[t.i + 1].children if c.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        return " ".join(x.text for x in pobj.subtree)
+            return None
+        verb = trigger.doc[head]
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None:
+            return None
+        m = mentions.get(subj.i)
+        if m is not None and m.actor is not None and m.via in ("pronoun", "reference"):
+            return m.actor.name
+        return " ".join(x.text for x in subj.subtree if x.dep_ not in ("punct",)).strip() or None
+
+
+def _tree_distance(a: Token, b: Token) -> int:
+    up_a = [a] + list(a.ancestors)
+    up_b = [b] + list(b.ancestors)
+    ids_b = {t.i: n for n, t in enumerate(up_b)}
+    for n, t in enumerate(up_a):
+        if t.i in ids_b:
+            return n + ids_b[t.i]
+    return 99
+
+
+def _after(date: str, published: dt.date) -> bool:
+    """Whether an ISO date at any precision begins after ``published``."""
+    parts = [int(p) for p in date.split("-")]
+    first = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    return first > published
+
+
+def _confidence(cand: Candidate, polarity: str, tpath: str) -> float:
+    score = 0.9
+    if "none" in cand.source_path or "relcl" in cand.source_path:
+        score -= 0.1
+    if tpath.count(">") > 2 or tpath.startswith("event-ref"):
+        score -= 0.15
+    if cand.trigger.pos_ == "NOUN":
+        score -= 0.05
+    if polarity != "asserted":
+        score -= 0.05
+    return max(0.3, round(score, 2))
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """One event per (type, source, target, polarity): the first report, unless a later one is more certain."""
+    kept: dict[tuple[Any, ...], Event] = {}
+    order: list[tuple[Any, ...]] = []
+    for e in events:
+        key = (e.event, e.source.id if e.source else None, e.target.id if e.target else None, e.polarity)
+        if key not in kept:
+            kept[key] = e
+            order.append(key)
+        elif kept[key].date is None and e.date is not None:
+            kept[key] = e
+    return [kept[k] for k in order]

@@ -1,0 +1,120 @@
+"""Polarity and attribution of an event trigger (DESIGN §2).
+
+An event is *negated* when a negation reaches its trigger ("did not
+recognise", "no country has recognised", "refused to recognise", "ruled
+out"), *hypothetical* when it is planned, expected, possible, urged or
+conditional ("will recognise", "is considering recognising", "called on others
+to recognise", "if ..."), and *asserted* otherwise. Cues are the data in
+``data/polarity.yaml``; they are read on the trigger and on the chain of words
+that govern it, up to the reporting verb that attributes it ("X said that ...").
+Negation wins over modality: "has given no indication that it intends to
+recognise" is negated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from diplowatch.extract.lexicon import Lexicon
+
+CLIMB_DEPS = frozenset({"xcomp", "ccomp", "advcl", "relcl", "acl", "conj", "pobj", "prep", "dobj", "attr",
+                        "nsubj", "nsubjpass", "amod", "compound", "appos", "pcomp", "npadvmod", "oprd", "dep",
+                        "acomp", "nmod", "poss", "csubj"})
+
+
+@dataclass(frozen=True, slots=True)
+class PolarityReading:
+    """Result of :func:`read_polarity`.
+
+    Attributes:
+        polarity: ``asserted``, ``negated`` or ``hypothetical``.
+        cue: the word or phrase that decided it (``""`` for asserted).
+        attribution_head: the reporting verb's token index, or ``None``.
+        clause_top: index of the highest governing token read.
+    """
+
+    polarity: str
+    cue: str
+    attribution_head: int | None
+    clause_top: int
+
+
+def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | None]:
+    """The trigger and the words above it up to (not including) a reporting verb.
+
+    Returns:
+        (chain from the trigger upwards, the reporting verb or ``None``).
+    """
+    chain = [trigger]
+    node = trigger
+    reporting = lex.cues["reporting_verbs"]
+    while node.head.i != node.i and node.dep_ in CLIMB_DEPS:
+        head = node.head
+        if head.lemma_.lower() in reporting and node.dep_ in ("ccomp", "xcomp", "dobj", "advcl", "parataxis", "conj") \
+                and head.pos_ in ("VERB", "AUX"):
+            return chain, head
+        chain.append(head)
+        node = head
+    return chain, None
+
+
+def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
+                  sentence_text: str = "") -> PolarityReading:
+    """Read the polarity of the event reported by ``trigger``.
+
+    Args:
+        trigger: the trigger token.
+        lex: the lexicon (polarity cues).
+        constitutive: the agreement itself is the act ("agreed to restore
+            relations" stays asserted).
+        sentence_text: the sentence, for phrase cues.
+
+    Returns:
+        A :class:`PolarityReading`.
+    """
+    cues = lex.cues
+    chain, reporting = governing_chain(trigger, lex)
+    negated = hypothetical = ""
+    for depth, node in enumerate(chain):
+        lemma = node.lemma_.lower()
+        for c in node.children:
+            cl = c.lower_
+            if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and cl in ("never", "no", "neither")):
+                if not (c.dep_ == "preconj" and any(x.lower_ == "only" for x in c.children)):
+                    negated = negated or cl
+            if c.dep_ in ("aux", "auxpass") and (c.lemma_.lower() in cues["modals"] or cl in cues["modals"]):
+                hypothetical = hypothetical or cl
+            if c.dep_ == "mark" and cl in cues["conditional_markers"]:
+                hypothetical = hypothetical or cl
+            if c.dep_ in ("nsubj", "nsubjpass") and (
+                    cl in ("nobody", "none", "nothing")
+                    or any(d.dep_ == "det" and d.lower_ in cues["negating_determiners"] for d in c.children)):
+                negated = negated or f"{' '.join(x.text for x in c.subtree)}"
+        if depth == 0:
+            continue
+        if lemma in cues["negating_governors"] and node.pos_ in ("VERB", "NOUN", "ADJ"):
+            negated = negated or lemma
+        elif lemma in cues["hypothetical_governors"] and not (
+                constitutive and lemma == "agree") and lemma not in cues["asserting_governors"]:
+            if not (lemma == "call" and not any(c.lower_ in ("on", "upon", "for") for c in node.children)):
+                hypothetical = hypothetical or lemma
+    top = chain[-1]
+    clause = " ".join(t.text for t in top.subtree).lower() if top.i != trigger.i else sentence_text.lower()
+    low = clause or sentence_text.lower()
+    if not negated:
+        for phrase in cues["negating_phrases"]:
+            if phrase in low:
+                negated = phrase
+                break
+    if not hypothetical:
+        for phrase in cues["hypothetical_phrases"]:
+            if phrase in low:
+                hypothetical = phrase
+                break
+    if negated:
+        return PolarityReading("negated", negated, reporting.i if reporting is not None else None, top.i)
+    if hypothetical:
+        return PolarityReading("hypothetical", hypothetical, reporting.i if reporting is not None else None, top.i)
+    return PolarityReading("asserted", "", reporting.i if reporting is not None else None, top.i)

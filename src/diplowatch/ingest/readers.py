@@ -1,0 +1,410 @@
+"""Read inputs into :class:`~diplowatch.model.Article` records.
+
+Supported sources:
+
+* ``*.txt`` (and any other suffix that is not JSON Lines): one article, its id
+  the file name without ``.txt`` (``Path.stem``), no title, the text as read
+  (UTF-8, an optional BOM removed, line endings kept).
+* ``*.jsonl`` / ``*.json``: JSON Lines, one object per line with the fields
+  ``{"id", "url", "published", "title", "text"}`` (``lang`` optional; any other
+  field ignored).
+* a directory: its ``.txt`` and ``.jsonl`` files, recursively, in sorted path
+  order (symbolic links to directories are not followed).
+* ``-``: standard input, read as one text article.
+
+Bad input never raises out of the readers: an :class:`~diplowatch.errors.InputError`
+naming the source (and the 1-based line for JSON Lines) is *yielded* in place of
+the record that failed, so a caller reports it and goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from diplowatch.errors import InputError
+from diplowatch.model import Article, article_id
+
+log = logging.getLogger(__name__)
+
+__all__ = ["JSONL_SUFFIXES", "MAX_RECORD_BYTES", "TEXT_SUFFIXES", "parse_published",
+           "read_path", "read_paths"]
+
+JSONL_SUFFIXES: frozenset[str] = frozenset({".jsonl", ".json"})
+"""Suffixes read as JSON Lines (lower-cased comparison)."""
+
+TEXT_SUFFIXES: frozenset[str] = frozenset({".txt"})
+"""Suffixes read as one plain-text article."""
+
+DIRECTORY_SUFFIXES: frozenset[str] = frozenset({".txt", ".jsonl"})
+"""Suffixes picked up when a directory is walked."""
+
+MAX_RECORD_BYTES: int = 64 * 1024 * 1024
+"""Largest text file or JSON Lines line accepted (bytes); larger ones are refused."""
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+_MIN_YEAR = 1800
+_BINARY_SNIFF = 8192
+_CONTROL_SHARE = 0.10  # share of control characters above which text counts as binary
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+# --------------------------------------------------------------------------- dates
+
+def parse_published(value: Any, *, today: dt.date | None = None) -> dt.date | None:
+    """Parse a publication date leniently: anything doubtful becomes ``None``.
+
+    Args:
+        value: an ISO 8601 calendar date string ``YYYY-MM-DD`` (an ISO date-time
+            such as ``2024-01-30T08:00:00Z`` keeps its date part), a
+            :class:`datetime.date`/:class:`datetime.datetime`, or ``None``.
+        today: reference day for the "far future" check (default: today).
+
+    Returns:
+        The date, or ``None`` when the value is missing, not a string or date
+        (numbers such as Unix timestamps ``9999999999``), not ISO 8601
+        (two-digit years, ``30/01/2024``), not a real calendar day
+        (``0000-00-00``, ``2023-02-30``), before 1800 or more than one year after
+        ``today``. Never raises.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
+        m = _ISO_DATE.fullmatch(value.strip())
+        if not m:
+            return None
+        try:
+            day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    else:
+        return None
+    ref = today or dt.date.today()
+    if day.year < _MIN_YEAR or day > ref + dt.timedelta(days=366):
+        return None
+    return day
+
+
+# --------------------------------------------------------------------------- checks
+
+def _nul_offset(data: bytes) -> int:
+    return data.find(b"\x00")
+
+
+def _utf8_error(data: bytes) -> UnicodeDecodeError | None:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc
+    return None
+
+
+def _mostly_control(text: str) -> bool:
+    """True when more than 10 % of the (first 8192) characters are control characters."""
+    sample = text[:_BINARY_SNIFF]
+    if not sample:
+        return False
+    bad = sum(1 for c in sample if c not in _ALLOWED_CONTROLS and unicodedata.category(c) == "Cc")
+    return bad / len(sample) > _CONTROL_SHARE
+
+
+def _decode_text(source: str, data: bytes) -> str | InputError:
+    """Validate and decode the bytes of a whole text article."""
+    if not data:
+        return InputError(source, "empty file")
+    nul = _nul_offset(data)
+    if nul >= 0:
+        return InputError(source, f"binary file: NUL byte at byte offset {nul}")
+    err = _utf8_error(data)
+    if err is not None:
+        return InputError(source, f"invalid UTF-8 at byte offset {err.start} "
+                                  f"(byte 0x{data[err.start]:02x}); convert the file to UTF-8")
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if _mostly_control(text):
+        return InputError(source, "binary file: mostly control characters, not text")
+    if not text.strip():
+        return InputError(source, "file holds only whitespace")
+    return text
+
+
+# --------------------------------------------------------------------------- readers
+
+def _read_bytes(path: Path, source: str) -> bytes | InputError:
+    try:
+        size = path.stat().st_size
+        if size > MAX_RECORD_BYTES:
+            return InputError(source, f"file too large: {size} bytes (limit {MAX_RECORD_BYTES})")
+        with path.open("rb") as fh:
+            return fh.read(MAX_RECORD_BYTES + 1)
+    except FileNotFoundError:
+        return InputError(source, "no such file")
+    except PermissionError:
+        return InputError(source, "permission denied")
+    except IsADirectoryError:
+        return InputError(source, "is a directory")
+    except OSError as exc:
+        return InputError(source, f"cannot read: {exc.strerror or exc}")
+
+
+def _text_article(source: str, art_id: str | None, data: bytes,
+                  published: dt.date | None) -> Article | InputError:
+    text = _decode_text(source, data)
+    if isinstance(text, InputError):
+        return text
+    return Article(id=art_id or article_id(None, text), text=text, published=published)
+
+
+def _read_text_file(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
+    source = str(path)
+    data = _read_bytes(path, source)
+    if isinstance(data, InputError):
+        yield data
+        return
+    yield _text_article(source, path.stem, data, published)
+
+
+def _opt_str(obj: dict[str, Any], name: str, source: str, line: int) -> str | None | InputError:
+    value = obj.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return InputError(source, f'field "{name}" must be a string or null, '
+                                  f"not {type(value).__name__}", line)
+    return value
+
+
+def _record(source: str, line: int, raw: bytes,
+            published: dt.date | None) -> Article | InputError | None:
+    """Turn one JSON Lines line into an Article, an InputError, or None (blank line)."""
+    if not raw.strip():
+        return None
+    nul = _nul_offset(raw)
+    if nul >= 0:
+        return InputError(source, f"NUL byte at byte offset {nul} of the line", line)
+    err = _utf8_error(raw)
+    if err is not None:
+        return InputError(source, f"invalid UTF-8 at byte offset {err.start} of the line "
+                                  f"(byte 0x{raw[err.start]:02x})", line)
+    text = raw.decode("utf-8")
+    if line == 1 and text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return InputError(source, f"not valid JSON: {exc.msg} at column {exc.colno}", line)
+    except RecursionError:
+        return InputError(source, "not valid JSON: nested too deeply", line)
+    if not isinstance(obj, dict):
+        return InputError(source, f"expected a JSON object, got {type(obj).__name__}", line)
+    body = obj.get("text")
+    if body is None:
+        return InputError(source, 'missing field "text"', line)
+    if not isinstance(body, str):
+        return InputError(source, f'field "text" must be a string, not {type(body).__name__}', line)
+    if not body.strip():
+        return InputError(source, 'field "text" is empty', line)
+    if "\x00" in body or _mostly_control(body):
+        return InputError(source, 'field "text" is binary (NUL or control characters)', line)
+    fields: dict[str, str | None] = {}
+    for name in ("url", "title", "lang"):
+        value = _opt_str(obj, name, source, line)
+        if isinstance(value, InputError):
+            return value
+        fields[name] = value
+    raw_id = obj.get("id")
+    if isinstance(raw_id, bool) or not (raw_id is None or isinstance(raw_id, (str, int))):
+        return InputError(source, f'field "id" must be a string, not {type(raw_id).__name__}', line)
+    art_id = str(raw_id).strip() if raw_id is not None else ""
+    raw_date = obj.get("published")
+    day = parse_published(raw_date)
+    if day is None and raw_date not in (None, ""):
+        log.warning("%s:%d: unusable published date %r, treated as unknown", source, line, raw_date)
+    return Article(
+        id=art_id or article_id(fields["url"], body),
+        text=body,
+        title=fields["title"],
+        url=fields["url"],
+        published=day or published,
+        lang=fields["lang"],
+    )
+
+
+def _iter_lines(fh: BinaryIO, source: str) -> Iterator[tuple[int, bytes | InputError]]:
+    """Yield (line number, raw bytes) with an InputError for any over-long line."""
+    lineno = 0
+    while True:
+        raw = fh.readline(MAX_RECORD_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the over-long line
+                rest = fh.readline(1024 * 1024)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield lineno, InputError(source, f"line longer than {MAX_RECORD_BYTES} bytes", lineno)
+            continue
+        yield lineno, raw
+
+
+def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
+    source = str(path)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        yield InputError(source, "no such file")
+        return
+    except PermissionError:
+        yield InputError(source, "permission denied")
+        return
+    except IsADirectoryError:
+        yield InputError(source, "is a directory")
+        return
+    except OSError as exc:
+        yield InputError(source, f"cannot read: {exc.strerror or exc}")
+        return
+    with fh:
+        try:
+            head = fh.peek(_BINARY_SNIFF)[:_BINARY_SNIFF] if hasattr(fh, "peek") else b""
+        except OSError as exc:
+            yield InputError(source, f"cannot read: {exc.strerror or exc}")
+            return
+        if not head:
+            yield InputError(source, "empty file")
+            return
+        # A file whose opening is binary is refused whole (not one error per line).
+        sniff = head.decode("utf-8", "ignore")
+        if _mostly_control(sniff):
+            yield InputError(source, "binary file: not JSON Lines text")
+            return
+        records = 0
+        try:
+            for lineno, raw in _iter_lines(fh, source):
+                if isinstance(raw, InputError):
+                    records += 1
+                    yield raw
+                    continue
+                item = _record(source, lineno, raw, published)
+                if item is not None:
+                    records += 1
+                    yield item
+        except OSError as exc:
+            yield InputError(source, f"read failed: {exc.strerror or exc}")
+            return
+        if records == 0:
+            yield InputError(source, "file holds only whitespace")
+
+
+def _read_stdin(published: dt.date | None) -> Iterator[Article | InputError]:
+    if sys.stdin is None:
+        yield InputError(STDIN_NAME, "no standard input")
+        return
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+    except OSError as exc:
+        yield InputError(STDIN_NAME, f"cannot read: {exc.strerror or exc}")
+        return
+    yield _text_article(STDIN_NAME, None, data, published)
+
+
+def _walk(root: Path) -> Iterator[Path | InputError]:
+    found: list[Path] = []
+    errors: list[InputError] = []
+
+    def onerror(exc: OSError) -> None:
+        errors.append(InputError(exc.filename or str(root),
+                                 f"cannot list directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        dirnames.sort()
+        for name in filenames:
+            p = Path(dirpath, name)
+            if p.suffix.lower() in DIRECTORY_SUFFIXES and not name.startswith("."):
+                found.append(p)
+    yield from errors
+    if not found and not errors:
+        yield InputError(str(root), "directory holds no .txt or .jsonl files")
+    yield from sorted(found)
+
+
+def read_path(path: str | os.PathLike[str], published: dt.date | None = None
+              ) -> Iterator[Article | InputError]:
+    """Read one input into articles.
+
+    Args:
+        path: a ``.txt`` file (one article; id = file name without ``.txt``), a
+            ``.jsonl``/``.json`` JSON Lines file (one article per line; id =
+            the ``id`` field, else :func:`~diplowatch.model.article_id` of URL
+            or text), a directory (its ``.txt``/``.jsonl`` files, recursively,
+            sorted by path), or ``"-"`` for standard input (one text article,
+            id = hash of its text). Files of any other suffix are read as text.
+        published: publication date used when a record has none: always for
+            text files and stdin; for JSON Lines only where ``published`` is
+            missing or unusable (see :func:`parse_published`). A record's own
+            valid date is never overridden.
+
+    Yields:
+        :class:`Article` for every good record and :class:`InputError` (not
+        raised) for every bad one, in input order: missing or unreadable files,
+        empty or whitespace-only files, binary data (NUL bytes or mostly
+        control characters), invalid UTF-8 (the error names the byte offset; for
+        JSON Lines, the line), a line that is not JSON, not an object, lacks
+        ``"text"`` or has a field of the wrong type. ``error.source`` is the file
+        name (``"<stdin>"`` for stdin) and ``error.line`` the 1-based line
+        number or ``None``. Lone surrogates escaped in JSON strings
+        (``"\\ud83d"``) are legal JSON and kept as they are.
+    """
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    if isinstance(path, str) and path == STDIN:
+        yield from _read_stdin(published)
+        return
+    p = Path(path)
+    try:
+        is_dir = p.is_dir()
+    except OSError:
+        is_dir = False
+    if is_dir:
+        for item in _walk(p):
+            if isinstance(item, InputError):
+                yield item
+            else:
+                yield from read_path(item, published)
+        return
+    if p.suffix.lower() in JSONL_SUFFIXES:
+        yield from _read_jsonl(p, published)
+    else:
+        yield from _read_text_file(p, published)
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], published: dt.date | None = None
+               ) -> Iterator[Article | InputError]:
+    """Read several inputs one after the other; see :func:`read_path`.
+
+    Args:
+        paths: files, directories or ``"-"``, in the order to read them.
+        published: fallback publication date, as for :func:`read_path`.
+
+    Yields:
+        :class:`Article` or :class:`InputError`, input after input.
+    """
+    for path in paths:
+        yield from read_path(path, published)

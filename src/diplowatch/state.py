@@ -1,0 +1,449 @@
+"""Relation state towards a target, as of a date: a pure fold of events (DESIGN §5).
+
+No database access: give it events (``diplowatch.store.StoredEvent`` from
+``KnowledgeBase.events()``, or plain :class:`~diplowatch.model.Event` objects,
+which then have no publication date) and it returns plain frozen dataclasses.
+
+Rules:
+
+- The facet an event changes and the value it sets come from
+  :data:`diplowatch.ontology.EVENT_TYPES` (columns ``facet``/``effect``).
+  ``contacts`` is a log (every talk is kept); ``designation`` is kept per
+  organisation; every other facet holds one value at a time, as a sequence of
+  periods (a withdrawal after a recognition ends it, a later re-recognition
+  starts a new period).
+- Only ``asserted`` events change state; ``negated`` and ``hypothetical`` ones
+  are reported intentions, listed apart.
+- The observer of an event is the ``state`` of its source (or the source's id
+  for bodies of no single state: ``UN``, ``EU``). Events of
+  :data:`~diplowatch.ontology.MUTUAL_EVENTS` and talks (facet ``contacts``)
+  count for both directions of the dyad: "AFG and UZB established relations"
+  coded AFG → UZB also gives UZB an established relation towards AFG.
+- Ordering and ``as_of``: an event's *effective date* is its own date (a year-
+  or month-precision date counts as its first day), else the publication date
+  of its article. Events are folded by effective date, then publication date,
+  then id. Events with neither date are folded last, and only when ``as_of``
+  is ``None``; they are always listed in :attr:`TargetStatus.undated`.
+
+All dates in the output are ISO 8601 strings (``YYYY-MM-DD``; an event's own
+``date`` keeps its precision, ``YYYY`` or ``YYYY-MM``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from diplowatch.model import Actor, Event
+from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
+
+__all__ = ["FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus",
+           "effective_date", "recognizers", "relation_state"]
+
+LOG_FACETS: frozenset[str] = frozenset({"contacts"})
+"""Facets that keep every event instead of a current value."""
+PER_TARGET_FACETS: frozenset[str] = frozenset({"designation"})
+"""Facets kept per target actor (the listed organisation)."""
+STATE_FACETS: tuple[str, ...] = tuple(dict.fromkeys(
+    t.facet for t in EVENT_TYPES.values()
+    if t.facet and t.facet not in LOG_FACETS and t.facet not in PER_TARGET_FACETS))
+"""Single-valued facets, in ontology order (recognition, relations, ambassador, …)."""
+NONE = "none"
+"""Value of a facet that no asserted event has set."""
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """One event that supports a state value or is a reported intention.
+
+    Attributes:
+        event_id, event, polarity: of the event.
+        observer: the observer state it was counted for (``None`` without a source).
+        source_id, target_id: actor ids as coded (a mutual event may be coded
+            target → observer).
+        date: the event's own date as reported (ISO, its precision) or ``None``.
+        effective: ISO day used for ordering and ``as_of`` (``None`` if unknown).
+        published: ISO publication date of its article, or ``None``.
+        doc, url: article id and URL.
+        evidence: the sentence; attribution, confidence: as extracted.
+    """
+
+    event_id: str
+    event: str
+    polarity: str
+    observer: str | None
+    source_id: str | None
+    target_id: str | None
+    date: str | None
+    effective: str | None
+    published: str | None
+    doc: str
+    url: str | None
+    evidence: str
+    attribution: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A span during which a facet held one value.
+
+    Attributes:
+        value: the effect (``recognized``, ``withdrawn``, ``listed`` …).
+        since: effective date of the first event of the period.
+        until: effective date of the event that ended it; ``None`` while current.
+        first_reported: earliest publication date among its events.
+        events: the asserted events that support it, in fold order.
+    """
+
+    value: str
+    since: str | None
+    until: str | None
+    first_reported: str | None
+    events: tuple[Support, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FacetState:
+    """One facet of one dyad: its current value and its history.
+
+    ``value`` is :data:`NONE` (and ``since``/``first_reported`` ``None``,
+    ``events`` empty) when no asserted event set it; otherwise the fields
+    repeat those of the last period.
+    """
+
+    facet: str
+    value: str = NONE
+    since: str | None = None
+    first_reported: str | None = None
+    events: tuple[Support, ...] = ()
+    periods: tuple[Period, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ObserverStatus:
+    """Everything one observer state does towards the target.
+
+    Attributes:
+        observer: ISO3 code (or the id of a body of no single state).
+        facets: every single-valued facet of :data:`STATE_FACETS`, by name.
+        contacts: asserted talks and visits, in date order.
+        designations: per listed organisation id (``ORG:taliban``), its
+            ``designation`` facet (``listed`` / ``delisted``).
+        intentions: negated and hypothetical events of this observer.
+    """
+
+    observer: str
+    facets: dict[str, FacetState]
+    contacts: tuple[Support, ...] = ()
+    designations: dict[str, FacetState] = field(default_factory=dict)
+    intentions: tuple[Support, ...] = ()
+
+    def facet(self, name: str) -> FacetState:
+        """The facet ``name``; an empty one when the ontology has no such facet."""
+        return self.facets.get(name) or FacetState(name)
+
+    @property
+    def recognition(self) -> FacetState:
+        """``recognized`` / ``withdrawn`` / ``none``."""
+        return self.facet("recognition")
+
+    @property
+    def relations(self) -> FacetState:
+        """``established`` / ``broken`` / ``none``."""
+        return self.facet("relations")
+
+    @property
+    def ambassador(self) -> FacetState:
+        """Target's ambassador ``accredited`` by / diplomats ``expelled`` by the observer."""
+        return self.facet("ambassador")
+
+    @property
+    def own_ambassador(self) -> FacetState:
+        """Observer's own ambassador ``recalled`` from the target."""
+        return self.facet("own_ambassador")
+
+    @property
+    def mission(self) -> FacetState:
+        """Observer's mission in the target ``open`` / ``closed``."""
+        return self.facet("mission")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetStatus:
+    """Relation state of every observer towards one target, as of a date.
+
+    Attributes:
+        target: the ISO3 code (or actor id) asked for.
+        as_of: ISO date, or ``None`` for "everything known".
+        observers: :class:`ObserverStatus` by observer code, sorted by code.
+        intentions: every negated or hypothetical event towards the target,
+            including those with no source ("no country has recognised").
+        unattributed: asserted events with no source actor (change no state).
+        undated: events with neither an event date nor a publication date.
+    """
+
+    target: str
+    as_of: str | None
+    observers: dict[str, ObserverStatus]
+    intentions: tuple[Support, ...] = ()
+    unattributed: tuple[Support, ...] = ()
+    undated: tuple[Support, ...] = ()
+
+    def observer(self, code: str) -> ObserverStatus:
+        """The status of observer ``code``; an empty one when it has no events."""
+        return self.observers.get(code) or ObserverStatus(code, {f: FacetState(f) for f in STATE_FACETS})
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of the whole status (dates are ISO strings)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Recognizer:
+    """One observer that recognised the target (see :func:`recognizers`).
+
+    Attributes:
+        observer: ISO3 code.
+        value: current recognition value (``recognized``, or ``withdrawn``
+            when withdrawn ones are asked for).
+        first: the earliest asserted recognition event of this observer.
+        since: start of the current recognition period (effective ISO date).
+        first_reported: earliest publication date among its recognition events.
+        events: every asserted recognition-facet event of this observer.
+    """
+
+    observer: str
+    value: str
+    first: Support
+    since: str | None
+    first_reported: str | None
+    events: tuple[Support, ...]
+
+
+def effective_date(event: Event, published: dt.date | str | None = None) -> dt.date | None:
+    """The date an event counts at: its own date (first day of its year or month
+    at year/month precision), else ``published``; ``None`` when neither is known
+    or parseable."""
+    d = _parse_partial(event.date)
+    return d if d is not None else _as_date(published)
+
+
+def relation_state(events: Iterable[Event], target: str,
+                   as_of: dt.date | str | None = None) -> TargetStatus:
+    """Fold events into the relation state of every observer towards ``target``.
+
+    Args:
+        events: stored events (anything with the ``Event`` fields; an optional
+            ``published`` (date or ISO string) and ``url`` attribute are used
+            when present, as on ``StoredEvent``). Events of other targets are
+            ignored, so ``kb.events()`` may be passed unfiltered.
+        target: ISO3 code of a state (``"AFG"``): every target actor whose
+            ``state`` is that code counts (``AFG``, ``AFG:taliban``,
+            ``ORG:taliban``). Any other string is matched against actor ids
+            exactly (``"AFG:taliban"``).
+        as_of: a ``datetime.date`` or ISO ``YYYY-MM-DD`` string; events whose
+            effective date is later are ignored. ``None``: all events.
+
+    Returns:
+        A :class:`TargetStatus`.
+
+    Raises:
+        ValueError: ``target`` is empty or ``as_of`` is not an ISO date.
+    """
+    if not target or not target.strip():
+        raise ValueError("target must be an ISO3 state code or an actor id")
+    target = target.strip()
+    cutoff = _as_date(as_of, strict=True)
+    by_state = bool(_ISO3.match(target))
+
+    def matches(actor: Actor | None) -> bool:
+        return actor is not None and (actor.state == target if by_state else actor.id == target)
+
+    items: list[tuple[tuple[Any, ...], Event, str | None, Support]] = []
+    undated: list[Support] = []
+    for ev in events:
+        etype = EVENT_TYPES.get(ev.event)
+        facet = etype.facet if etype else ""
+        mutual = ev.event in MUTUAL_EVENTS or facet in LOG_FACETS
+        if matches(ev.target):
+            observer = _code(ev.source)
+        elif mutual and matches(ev.source) and ev.target is not None:
+            observer = _code(ev.target)
+        else:
+            continue
+        if observer is not None and observer == target:
+            continue  # a dyad of the target with itself
+        published = _as_date(getattr(ev, "published", None))
+        eff = effective_date(ev, published)
+        sup = _support(ev, observer, eff, published)
+        if eff is None:
+            undated.append(sup)
+            if cutoff is not None:
+                continue
+        elif cutoff is not None and eff > cutoff:
+            continue
+        key = (eff is None, eff or dt.date.min, published is None, published or dt.date.min, ev.id)
+        items.append((key, ev, observer, sup))
+    items.sort(key=lambda item: item[0])
+
+    folds: dict[str, _ObserverFold] = {}
+    intentions: list[Support] = []
+    unattributed: list[Support] = []
+    for _key, ev, observer, sup in items:
+        if ev.polarity != "asserted":
+            intentions.append(sup)
+            if observer is not None:
+                folds.setdefault(observer, _ObserverFold()).intentions.append(sup)
+            continue
+        if observer is None:
+            unattributed.append(sup)
+            continue
+        etype = EVENT_TYPES.get(ev.event)
+        if etype is None or not etype.facet:
+            continue  # praise, criticism, unknown types: no state
+        fold = folds.setdefault(observer, _ObserverFold())
+        if etype.facet in LOG_FACETS:
+            fold.contacts.append(sup)
+        elif etype.facet in PER_TARGET_FACETS:
+            org = ev.target.id if ev.target is not None else ""
+            _apply(fold.designations.setdefault(org, []), etype.effect, sup)
+        else:
+            _apply(fold.facets.setdefault(etype.facet, []), etype.effect, sup)
+
+    observers = {code: folds[code].freeze(code) for code in sorted(folds)}
+    return TargetStatus(target=target, as_of=cutoff.isoformat() if cutoff else None,
+                        observers=observers, intentions=tuple(intentions),
+                        unattributed=tuple(unattributed), undated=tuple(undated))
+
+
+def recognizers(status: TargetStatus, *, include_withdrawn: bool = False) -> list[Recognizer]:
+    """Observers that recognise the target, first first.
+
+    Ordered by their earliest asserted recognition: effective date, then
+    publication date (undated last), then observer code. "Who was first" is
+    ``recognizers(status)[0]``.
+
+    Args:
+        status: from :func:`relation_state`.
+        include_withdrawn: also list observers whose recognition is now
+            ``withdrawn`` (value tells which).
+
+    Returns:
+        A list of :class:`Recognizer` (empty when nobody recognises the target).
+    """
+    out: list[Recognizer] = []
+    for code, obs in status.observers.items():
+        rec = obs.recognition
+        if rec.value == NONE or (rec.value != "recognized" and not include_withdrawn):
+            continue
+        supporting = tuple(s for p in rec.periods for s in p.events)
+        firsts = [p.events[0] for p in rec.periods if p.value == "recognized" and p.events]
+        if not firsts:
+            continue  # withdrawn without any recognition on record
+        out.append(Recognizer(observer=code, value=rec.value, first=firsts[0], since=rec.since,
+                              first_reported=_min_iso(s.published for s in supporting
+                                                      if s.event != "withdraw_recognition"),
+                              events=supporting))
+    out.sort(key=lambda r: (r.first.effective is None, r.first.effective or "",
+                            r.first.published is None, r.first.published or "", r.observer))
+    return out
+
+
+# -- internals ---------------------------------------------------------------
+
+
+@dataclass
+class _ObserverFold:
+    facets: dict[str, list[list[Any]]] = field(default_factory=dict)
+    designations: dict[str, list[list[Any]]] = field(default_factory=dict)
+    contacts: list[Support] = field(default_factory=list)
+    intentions: list[Support] = field(default_factory=list)
+
+    def freeze(self, code: str) -> ObserverStatus:
+        facets = {name: _freeze(name, self.facets.get(name, [])) for name in STATE_FACETS}
+        designations = {org: _freeze("designation", ps) for org, ps in sorted(self.designations.items())}
+        return ObserverStatus(observer=code, facets=facets, contacts=tuple(self.contacts),
+                              designations=designations, intentions=tuple(self.intentions))
+
+
+def _apply(periods: list[list[Any]], value: str, sup: Support) -> None:
+    """Extend the current period when ``value`` repeats it; else close it and open a new one.
+
+    A period is the mutable list ``[value, since, until, supports]``.
+    """
+    if periods and periods[-1][0] == value:
+        periods[-1][3].append(sup)
+        return
+    if periods:
+        periods[-1][2] = sup.effective
+    periods.append([value, sup.effective, None, [sup]])
+
+
+def _freeze(name: str, periods: list[list[Any]]) -> FacetState:
+    frozen = tuple(Period(value=v, since=since, until=until,
+                          first_reported=_min_iso(s.published for s in sups), events=tuple(sups))
+                   for v, since, until, sups in periods)
+    if not frozen:
+        return FacetState(name)
+    cur = frozen[-1]
+    return FacetState(facet=name, value=cur.value, since=cur.since, first_reported=cur.first_reported,
+                      events=cur.events, periods=frozen)
+
+
+def _support(ev: Event, observer: str | None, eff: dt.date | None, published: dt.date | None) -> Support:
+    return Support(event_id=ev.id, event=ev.event, polarity=ev.polarity, observer=observer,
+                   source_id=ev.source.id if ev.source else None,
+                   target_id=ev.target.id if ev.target else None,
+                   date=ev.date, effective=eff.isoformat() if eff else None,
+                   published=published.isoformat() if published else None,
+                   doc=ev.doc, url=getattr(ev, "url", None), evidence=ev.evidence.text,
+                   attribution=ev.attribution, confidence=ev.confidence)
+
+
+def _code(actor: Actor | None) -> str | None:
+    if actor is None:
+        return None
+    return actor.state or actor.id
+
+
+def _min_iso(values: Iterable[str | None]) -> str | None:
+    known = [v for v in values if v]
+    return min(known) if known else None
+
+
+def _parse_partial(value: str | None) -> dt.date | None:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → date (first day); ``None`` if not valid."""
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:  # year 0, month 13, 0000-00-00
+        return None
+
+
+def _as_date(value: dt.date | str | None, *, strict: bool = False) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            if strict:
+                raise ValueError(f"as_of must be an ISO date YYYY-MM-DD, not {value!r}") from None
+            return _parse_partial(value)
+    if strict:
+        raise ValueError(f"as_of must be a date or an ISO date string, not {type(value).__name__}")
+    return None

@@ -1,0 +1,1 @@
+"""Alembic migrations of the diplowatch knowledge base (run by ``KnowledgeBase``, no ini file needed)."""

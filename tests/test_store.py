@@ -1,0 +1,280 @@
+"""The knowledge base: idempotent, atomic, round-tripping (RELIABILITY.md "Store")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from diplowatch.errors import StoreError
+from diplowatch.model import Actor, Article, Event, Evidence, event_id
+from diplowatch.store import KnowledgeBase, StoredEvent, default_db_url
+from diplowatch.store.db import metadata
+
+RUS = Actor("RUS", "Russia", "state", "RUS")
+CHN = Actor("CHN", "China", "state", "CHN")
+TALIBAN_GOV = Actor("AFG:taliban", "Taliban-led government of Afghanistan", "government", "AFG")
+TALIBAN_ORG = Actor("ORG:taliban", "Taliban", "organization", "AFG")
+UN = Actor("UN", "United Nations", "body", None)
+
+TEXT = ("Russia recognised the Taliban government on Thursday. "
+        "China accepted the credentials of the Afghan ambassador. "
+        "No other country has recognised the government.")
+
+
+def make_event(doc: str, kind: str, source: Actor | None, target: Actor | None, start: int, end: int,
+               *, polarity: str = "asserted", date: str | None = "2025-07-03",
+               precision: str | None = "day", cameo: str = "054", plover: str = "SUPPORT",
+               attribution: str | None = None, confidence: float = 0.9, text: str = TEXT) -> Event:
+    return Event(
+        id=event_id(doc, "rules/1", start, end, kind, source.id if source else None,
+                    target.id if target else None),
+        doc=doc, event=kind, source=source, target=target, polarity=polarity, date=date,
+        date_precision=precision, cameo=cameo, plover=plover,
+        evidence=Evidence(text[start:end], start, end), attribution=attribution,
+        confidence=confidence, extractor="rules/1")
+
+
+def sample(doc: str = "a_seed", published: dt.date | None = dt.date(2025, 7, 4)
+           ) -> tuple[Article, list[Event]]:
+    art = Article(id=doc, text=TEXT, title="Russia recognises Taliban", url=f"https://news.example/{doc}",
+                  published=published, lang="en")
+    evs = [
+        make_event(doc, "recognize_government", RUS, TALIBAN_GOV, 0, 53,
+                   attribution="Russian Foreign Ministry", confidence=0.93),
+        make_event(doc, "accredit_ambassador", CHN, TALIBAN_GOV, 54, 111, date="2024-01",
+                   precision="month", cameo="050"),
+        make_event(doc, "recognize_government", None, TALIBAN_GOV, 112, 160, polarity="negated",
+                   date=None, precision=None),
+    ]
+    return art, evs
+
+
+@pytest.fixture
+def kb(tmp_path: Path):
+    with KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}") as store:
+        yield store
+
+
+def test_default_url_uses_env_and_creates_parent(tmp_path, monkeypatch):
+    target = tmp_path / "deep" / "er" / "dw.db"
+    monkeypatch.setenv("DIPLOWATCH_DB", str(target))
+    assert default_db_url() == f"sqlite:///{target}"
+    assert target.parent.is_dir()
+    monkeypatch.delenv("DIPLOWATCH_DB")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    url = default_db_url()
+    assert url == f"sqlite:///{tmp_path / 'home' / '.local/share/diplowatch/diplowatch.db'}"
+    assert (tmp_path / "home" / ".local/share/diplowatch").is_dir()
+    with KnowledgeBase() as store:  # opens the default file
+        assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
+    assert (tmp_path / "home" / ".local/share/diplowatch/diplowatch.db").is_file()
+
+
+def test_sqlite_pragmas(kb):
+    with kb._engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+
+
+def test_migrations_match_metadata(kb):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with kb._engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_add_is_idempotent(kb):
+    art, evs = sample()
+    assert kb.add(art, evs) is True
+    assert kb.counts() == {"articles": 1, "events": 3, "actors": 3}
+    assert kb.add(art, evs) is False
+    extra = make_event(art.id, "open_embassy", RUS, TALIBAN_GOV, 0, 20)
+    assert kb.add(art, [*evs, extra]) is False  # article known: nothing changes
+    assert kb.counts() == {"articles": 1, "events": 3, "actors": 3}
+    assert kb.has_article(art.id) and not kb.has_article("a_other")
+
+
+def test_round_trip(kb):
+    art, evs = sample()
+    kb.add(art, evs)
+    assert kb.article(art.id) == art
+    assert kb.article("missing") is None
+    got = kb.events()
+    # ordered by date (ISO string; undated last), then published, then id
+    assert [e.event for e in got] == ["accredit_ambassador", "recognize_government", "recognize_government"]
+    assert [e.polarity for e in got] == ["asserted", "asserted", "negated"]
+    by_id = {e.id: e for e in got}
+    for original in evs:
+        stored = by_id[original.id]
+        assert isinstance(stored, StoredEvent) and isinstance(stored, Event)
+        assert stored.to_dict() == original.to_dict()
+        assert stored.published == dt.date(2025, 7, 4)
+        assert stored.url == "https://news.example/a_seed"
+    assert by_id[evs[0].id].confidence == 0.93
+    assert by_id[evs[0].id].attribution == "Russian Foreign Ministry"
+    assert by_id[evs[2].id].source is None
+
+
+def test_article_without_published_or_title(kb):
+    art = Article(id="a_plain", text="Plain text.")
+    assert kb.add(art, []) is True
+    assert kb.article("a_plain") == art
+    assert kb.counts() == {"articles": 1, "events": 0, "actors": 0}
+
+
+def test_filters_and_ordering_across_articles(kb):
+    a1, e1 = sample("a_one", dt.date(2025, 7, 5))
+    a2, e2 = sample("a_two", dt.date(2025, 7, 4))
+    kb.add(a1, e1)
+    kb.add(a2, e2)
+    rec = kb.events(event="recognize_government", polarity="asserted")
+    assert [e.doc for e in rec] == ["a_two", "a_one"]  # same date: earlier publication first
+    assert {e.source.id for e in kb.events(source_state="CHN")} == {"CHN"}
+    assert len(kb.events(target_state="AFG")) == 6
+    assert kb.events(target_state="PAK") == []
+    assert len(kb.events(polarity="negated")) == 2
+    assert [e.doc for e in kb.events(doc="a_one")] == ["a_one"] * 3
+    # actors are shared, not duplicated
+    assert kb.counts() == {"articles": 2, "events": 6, "actors": 3}
+
+
+def test_articles_for(kb):
+    art, evs = sample()
+    kb.add(art, evs)
+    found = kb.articles_for([evs[0].id, evs[1].id, "ev_unknown"])
+    assert set(found) == {evs[0].id, evs[1].id}
+    assert found[evs[0].id] == art
+
+
+def test_existing_actor_is_kept(kb):
+    art, evs = sample()
+    kb.add(art, evs)
+    renamed = Actor("RUS", "Russian Federation", "state", "RUS")
+    art2 = Article(id="a_two", text=TEXT, published=dt.date(2025, 7, 6))
+    kb.add(art2, [make_event("a_two", "open_embassy", renamed, TALIBAN_GOV, 0, 53)])
+    assert {e.source.name for e in kb.events(doc="a_two")} == {"Russia"}
+
+
+def _snapshot(store: KnowledgeBase):
+    return store.counts(), [e.to_dict() for e in store.events()]
+
+
+def test_doc_mismatch_rolls_back(kb):
+    art0, evs0 = sample("a_before")
+    kb.add(art0, evs0)
+    before = _snapshot(kb)
+    art, evs = sample("a_new")
+    stray = make_event("a_elsewhere", "open_embassy", Actor("PAK", "Pakistan", "state", "PAK"),
+                       TALIBAN_GOV, 0, 20)
+    with pytest.raises(StoreError) as err:
+        kb.add(art, [*evs, stray])
+    assert "a_new" in str(err.value) and "a_elsewhere" in str(err.value)
+    assert _snapshot(kb) == before
+    assert not kb.has_article("a_new")
+
+
+def test_database_error_mid_transaction_rolls_back(kb):
+    """The article and actors are written before the bad event: all must vanish."""
+    art, evs = sample("a_bad")
+    broken = make_event("a_bad", "open_embassy", Actor("IRN", "Iran", "state", "IRN"), TALIBAN_GOV, 0, 20,
+                        cameo=None)  # type: ignore[arg-type]  # NOT NULL violation
+    with pytest.raises(StoreError) as err:
+        kb.add(art, [*evs, broken])
+    assert "a_bad" in str(err.value) and "IntegrityError" in str(err.value)
+    assert kb.counts() == {"articles": 0, "events": 0, "actors": 0}
+    # the store still works afterwards
+    assert kb.add(art, evs) is True
+
+
+def test_invalid_polarity_refused(kb):
+    art, evs = sample("a_pol")
+    weird = make_event("a_pol", "praise", RUS, TALIBAN_GOV, 0, 20, polarity="maybe")
+    with pytest.raises(StoreError, match="a_pol"):
+        kb.add(art, [*evs, weird])
+    assert kb.counts()["articles"] == 0
+
+
+def test_lone_surrogate_refused(kb):
+    art0, evs0 = sample("a_good")
+    kb.add(art0, evs0)
+    before = _snapshot(kb)
+    bad = Article(id="a_surrogate", text="Kabul \ud83d said", published=dt.date(2025, 1, 1))
+    with pytest.raises(StoreError) as err:
+        kb.add(bad, [])
+    assert "a_surrogate" in str(err.value) and "surrogate" in str(err.value)
+    assert _snapshot(kb) == before
+    art, evs = sample("a_surrogate_ev")
+    bad_ev = make_event("a_surrogate_ev", "praise", RUS, TALIBAN_GOV, 0, 9, text="Moscow \ud83d praised")
+    with pytest.raises(StoreError, match="a_surrogate_ev"):
+        kb.add(art, [*evs, bad_ev])
+    assert _snapshot(kb) == before
+
+
+def test_lone_surrogate_refused_by_driver_rolls_back(kb, monkeypatch):
+    """Without the up-front check, the driver's own refusal is wrapped and rolled back."""
+    monkeypatch.setattr(KnowledgeBase, "_check_unicode", staticmethod(lambda article, events: None))
+    art, evs = sample("a_driver")
+    bad_ev = make_event("a_driver", "praise", RUS, TALIBAN_GOV, 0, 9, text="Moscow \ud83d praised")
+    with pytest.raises(StoreError, match="a_driver"):
+        kb.add(art, [*evs, bad_ev])
+    assert kb.counts() == {"articles": 0, "events": 0, "actors": 0}
+
+
+def test_persists_across_reopen(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sub' / 'kb.db'}"
+    art, evs = sample()
+    with KnowledgeBase(url) as store:
+        assert store.add(art, evs)
+    with KnowledgeBase(url) as store:  # migration is a no-op the second time
+        assert store.counts() == {"articles": 1, "events": 3, "actors": 3}
+        assert store.add(art, evs) is False
+    # plain SQLite sees a sound file
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    engine.dispose()
+
+
+def test_in_memory(tmp_path):
+    with KnowledgeBase("sqlite://") as store:
+        art, evs = sample()
+        assert store.add(art, evs) and not store.add(art, evs)
+        assert store.counts()["events"] == 3
+
+
+def test_bad_url():
+    with pytest.raises(StoreError, match="invalid database URL"):
+        KnowledgeBase("not a url")
+
+
+def _worker(url: str, n: int, out) -> None:
+    with KnowledgeBase(url) as store:
+        added = 0
+        for i in range(n):
+            art, evs = sample(f"a_{i:03d}")
+            added += store.add(art, evs)
+        out.put(added)
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_two_processes_add_the_same_articles(tmp_path, run):
+    url = f"sqlite:///{tmp_path / 'kb.db'}"  # both create the schema at once, too
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(url, 15, out)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=60) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    assert sum(results) == 15
+    with KnowledgeBase(url) as store:
+        assert store.counts() == {"articles": 15, "events": 45, "actors": 3}
