@@ -134,10 +134,15 @@ class _Entry:
     def valid(self, on: dt.date) -> bool:
         return self.kind != "government" or any(s.covers(on) for s in self.spans)
 
-    def actor(self, on: dt.date) -> Actor:
+    def actor(self, on: dt.date | None) -> Actor:
+        """The actor on date ``on``; a person with ``on=None`` (date unknown) acts for the state of their latest role."""
         if self.kind != "person":
             return Actor(self.id, self.name, self.kind, self.state)
-        span = next((s for s in self.spans if s.covers(on) and s.state), None)
+        if on is None:
+            dated = sorted((s for s in self.spans if s.state), key=lambda s: s.start or dt.date.min)
+            span = dated[-1] if dated else None
+        else:
+            span = next((s for s in self.spans if s.covers(on) and s.state), None)
         return Actor(self.id, self.name, "person", span.state if span else None)
 
 
@@ -271,11 +276,14 @@ class Gazetteer:
 
         Args:
             text: the mention as written ("the Kremlin", "Russia's").
-            on: the date of the reference (article date); None = today.
+            on: the date of the reference (article date); None when unknown:
+                governments and capitals then resolve as of today, officials to
+                the state of their latest role.
 
         Returns:
             A :class:`Match`, or None when the text names no known actor.
         """
+        undated = on is None
         on = _day(on)
         acro = _acronym(text)
         cands = self._acronyms.get(acro) if acro else None
@@ -290,7 +298,25 @@ class Gazetteer:
             gov = self.government(entry.state, on, de_facto=True)
             if gov is not None:
                 return Match(gov, via)
-        return Match(entry.actor(on), via)
+        return Match(entry.actor(None if undated else on), via)
+
+    def organization(self, actor: Actor) -> Actor | None:
+        """The organisation that shares a name with a government ("Taliban": ``AFG:taliban`` → ``ORG:taliban``).
+
+        Used for banned-list events, whose target is the organisation even
+        while it governs. Returns ``actor`` itself when it is an organisation,
+        None when no organisation shares a name with it.
+        """
+        if actor.kind == "organization":
+            return actor
+        for slot in self._index.values():
+            keys = [k for k, _ in slot]
+            if actor.id in keys:
+                for k in keys:
+                    entry = self._entries.get(k)
+                    if entry is not None and entry.kind == "organization":
+                        return entry.actor(None)
+        return None
 
     def demonym(self, word: str) -> str | None:
         """ISO3 of the state a demonym belongs to ("Russian" -> "RUS", "Afghans" -> "AFG").

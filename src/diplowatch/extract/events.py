@@ -9,15 +9,20 @@ dependency parse:
   country to recognise", "took the decision to recognise"), the possessor or
   "by"-phrase of a nominal trigger ("Russia's recognition of", "the recognition
   of X *by* Y");
-* **target**: the object or the subject of a passive, the "with/to/from/in/of"
+* **target**: the object, or the subject of a passive, the "with/to/from/in/of"
   complements, and inside them possessors, demonyms and "of"/"by" phrases
   ("the ambassadors *of* Uruguay", "*Beijing's* ambassador", "the *Afghan*
   ambassador", "the ambassador sent to Beijing *by the Taliban*"); the nearest
-  in the parse tree wins;
+  in the parse tree wins. For frames whose object belongs to the source
+  ("recalled *its* ambassador", "shut *its* embassy") the possessor is never
+  the target;
 * coordination fans out: "Ireland, Norway and Spain recognised" gives three
   events; "expelled the ambassadors of seven countries" gives one per country;
-* mutual frames with no object take the target from a coordinated subject
-  ("Israel and Morocco agreed to normalise relations") or from "between X and Y".
+  "X and Y recognised each other" gives both directions;
+* mutual frames take the target from "between X and Y" or from a pair of
+  coordinated subjects ("Israel and Morocco agreed to normalise relations");
+* clauses coordinated under one subject share their target ("held talks and
+  allowed the Taliban to operate embassies").
 
 The result is a list of :class:`Candidate`; polarity, dates and coding are
 added by :mod:`diplowatch.extract.pipeline`.
@@ -26,7 +31,7 @@ added by :mod:`diplowatch.extract.pipeline`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
@@ -38,10 +43,12 @@ ARG_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "prep", "pobj", "compound", 
                       "dative", "acomp", "poss", "nmod", "appos", "conj", "xcomp", "npadvmod", "advmod", "acl", "agent",
                       "dep", "nummod", "det"})
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj"})
-TARGET_PREPS = ("with", "to", "from", "in", "of", "against", "on", "over", "for", "between", "toward",
-                "towards", "into", "out", "at", "by", "off", "upon", "about")
-SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-GENERIC = "generic"
+TARGET_PREPS = frozenset({"with", "to", "from", "in", "of", "against", "on", "over", "for", "between", "toward",
+                          "towards", "into", "out", "at", "off", "upon", "about", "like", "including", "as"})
+CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep", "ccomp", "acl", "oprd",
+                        "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod"})
+RECIPROCAL = frozenset({"other", "another"})
+LIST_NOUNS = frozenset({"list", "roster", "register", "registry", "blacklist"})
 
 
 @dataclass(slots=True)
@@ -51,14 +58,20 @@ class Candidate:
     Attributes:
         frame: the frame that fired.
         event: the event type (may differ from ``frame.event`` for
-            governments, switches).
+            governments and switches).
         trigger: the trigger token.
         source: the source actor, or ``None`` for a generic one.
-        target: the target actor.
+        target: the target actor, or ``None`` while it must still be read
+            through an event noun (``refers_to_event``).
         source_generic: the source is a generic phrase ("no country", "others").
         source_path, target_path: how each role was found (for ``--explain``).
-        refers_to_event: the target was read through an event noun ("welcomed
-            the move") and must be resolved by the caller.
+        refers_to_event: the object is an event noun ("welcomed the move");
+            the caller resolves the target to the actor of that event.
+        nominal_ref: a nominal trigger that is itself the object of a
+            reaction ("welcomed *the recognition of* X by Y"): a back-reference
+            to an event that may be reported in full elsewhere.
+        source_refers: the subject is an event noun ("*the move* removes the
+            Taliban from the list"); the caller takes the source of that event.
     """
 
     frame: Frame
@@ -70,38 +83,70 @@ class Candidate:
     source_path: str = ""
     target_path: str = ""
     refers_to_event: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    nominal_ref: bool = False
+    source_refers: bool = False
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
-    """``tok`` and the tokens coordinated with it ("Ireland, Norway and Spain")."""
+    """``tok`` and the tokens coordinated with it ("Ireland, Norway and Spain", "together with Spain")."""
     yield tok
     for c in tok.children:
-        if c.dep_ in ("conj", "appos") and c.dep_ == "conj":
+        if c.dep_ == "conj":
             yield from _conjuncts(c)
+        elif c.dep_ == "advmod" and c.lower_ == "together":
+            for p in c.children:
+                if p.dep_ == "prep" and p.lower_ == "with":
+                    for o in p.children:
+                        if o.dep_ == "pobj":
+                            yield from _conjuncts(o)
+        elif c.dep_ == "prep" and c.lower_ in ("with", "alongside") and any(
+                x.lower_ in ("together", "along") for x in c.children):
+            for o in c.children:
+                if o.dep_ == "pobj":
+                    yield from _conjuncts(o)
+    # "to China ... and to Iraq and Oman": the second preposition is coordinated with the first
+    if tok.dep_ == "pobj":
+        prep = tok.head
+        for c in list(prep.children) + list(prep.head.children):
+            if c.dep_ == "conj" and c.pos_ == "ADP" and c.lower_ == prep.lower_ and c.i != prep.i:
+                for o in c.children:
+                    if o.dep_ == "pobj":
+                        yield from _conjuncts(o)
 
 
-def _arg_lemmas(trigger: Token, depth: int = 3) -> dict[str, Token]:
-    """Lemmas (and lower-cased forms) of the trigger's arguments, down ``depth`` steps, not into clauses."""
-    out: dict[str, Token] = {}
+def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
+    """The trigger's argument tokens, down ``depth`` steps, not into clauses."""
     frontier = [trigger]
-    if trigger.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "compound") and trigger.pos_ == "NOUN":
-        pass
+    if trigger.dep_ == "xcomp":
+        # "ordered its ambassadors to be recalled": the controller's object is an argument
+        frontier += [c for c in trigger.head.children if c.dep_ == "dobj"]
+        yield from frontier[1:]
     for _ in range(depth):
         nxt = []
         for node in frontier:
             for c in node.children:
-                if c.dep_ in CLAUSE_DEPS or c.dep_ not in ARG_DEPS:
+                small_clause = c.dep_ == "ccomp" and c.pos_ in ("NOUN", "PROPN", "ADJ")
+                if not small_clause and (c.dep_ in CLAUSE_DEPS or c.dep_ not in ARG_DEPS):
                     continue
-                out.setdefault(c.lemma_.lower(), c)
-                out.setdefault(c.lower_, c)
+                yield c
                 nxt.append(c)
         frontier = nxt
-    # a nominal trigger inside "X of relations" or "relations' rupture"; a verb whose subject is the noun
     head = trigger.head
     if trigger.pos_ == "NOUN" and head.i != trigger.i and head.pos_ == "NOUN":
-        out.setdefault(head.lemma_.lower(), head)
+        yield head
+
+
+def _arg_lemmas(trigger: Token) -> dict[str, Token]:
+    """Lemma and lower-cased form → token, for :func:`_arg_tokens`."""
+    out: dict[str, Token] = {}
+    for c in _arg_tokens(trigger):
+        out.setdefault(c.lemma_.lower(), c)
+        out.setdefault(c.lower_, c)
     return out
+
+
+def _passive(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
 
 
 class EventFinder:
@@ -121,7 +166,8 @@ class EventFinder:
         if not frames:
             return None
         pos = "NOUN" if tok.pos_ in ("NOUN", "PROPN") else "VERB" if tok.pos_ in ("VERB", "AUX") else tok.pos_
-        args = None
+        args: dict[str, Token] | None = None
+        lemma = tok.lemma_.lower()
         for frame in frames:
             if pos not in frame.pos:
                 continue
@@ -129,10 +175,13 @@ class EventFinder:
                 args = _arg_lemmas(tok)
             if frame.particle and not any(c.dep_ == "prt" and c.lower_ == frame.particle for c in tok.children):
                 continue
-            lemma = tok.lemma_.lower()
             stop = frame.excludes_when.get(lemma)
             if stop and any(w in args for w in stop):
                 continue
+            if frame.requires_text:
+                phrase = " ".join(t.lower_ for t in tok.subtree)
+                if not any(p in phrase for p in frame.requires_text):
+                    continue
             hit: Token | None = None
             if frame.requires and lemma not in frame.requires_exempt and tok.lower_ not in frame.requires_exempt:
                 hit = next((args[w] for w in frame.requires if w in args), None)
@@ -152,12 +201,12 @@ class EventFinder:
                 return True
             if any(c.dep_ == "prep" and f"{lemma}_{c.lower_}" in frame.veto for c in obj.children):
                 return True
-            if any(c.dep_ == "prep" and c.lower_ == "as" and any(
-                    p.lemma_.lower() in frame.veto for p in c.children) for c in tok.children):
-                return True
-        return False
+        # "recognised Jerusalem as the capital"
+        return any(c.dep_ == "prep" and c.lower_ == "as" and any(
+            p.lemma_.lower() in frame.veto for p in c.children) for c in tok.children)
 
-    def _host(self, tok: Token, frame: Frame) -> Token | None:
+    @staticmethod
+    def _host(tok: Token, frame: Frame) -> Token | None:
         head = tok.head
         if tok.dep_ in ("ccomp", "xcomp", "conj") and head.lemma_.lower() in frame.hosts:
             return head
@@ -171,7 +220,7 @@ class EventFinder:
                 objs += [p for p in c.children if p.dep_ == "pobj"]
         return objs
 
-    # -- roles -------------------------------------------------------------------
+    # -- sentences -------------------------------------------------------------
     def find(self, sent: Span, mentions: dict[int, Mention]) -> list[Candidate]:
         """All candidates in one sentence.
 
@@ -180,9 +229,9 @@ class EventFinder:
             mentions: token index → mention for the block.
 
         Returns:
-            Candidates in trigger order; a noun trigger that served as the
-            required argument of another trigger ("withdrew *recognition*") is
-            not a trigger of its own.
+            Candidates in trigger order. A noun that served as the required
+            argument of another trigger ("withdrew *recognition*", "held
+            *talks*") is not a trigger of its own.
         """
         fired: list[tuple[Token, Frame]] = []
         consumed: set[int] = set()
@@ -196,19 +245,55 @@ class EventFinder:
             fired.append((tok, frame))
             if hit is not None:
                 consumed.add(hit.i)
+        reactions = {t.i for t, f in fired if f.object_events}
         out: list[Candidate] = []
+        waiting: list[tuple[Token, Frame, list[Actor | None], bool, str]] = []
         for tok, frame in sorted(fired, key=lambda x: x[0].i):
             if tok.i in consumed:
                 continue
-            out.extend(self._roles(tok, frame, mentions))
+            cands, pending = self._roles(tok, frame, mentions)
+            nominal = tok.pos_ == "NOUN" and any(a.i in reactions for a in list(tok.ancestors)[:2])
+            for c in cands:
+                c.nominal_ref = nominal
+            out.extend(cands)
+            if pending is not None and tok.pos_ in ("VERB", "AUX"):
+                waiting.append((tok, frame, *pending))
+        # coordinated clauses share the target of a sibling with the same source
+        for tok, frame, sources, generic, spath in waiting:
+            for other in out:
+                if other.target is None or other.trigger.i == tok.i:
+                    continue
+                if other.source in sources and self._coordinated(tok, other.trigger):
+                    for s in sources:
+                        if s is not None and other.target.state == s.state:
+                            continue
+                        if not any(c.trigger.i == tok.i and c.source == s and c.target == other.target for c in out):
+                            out.append(Candidate(frame, frame.event, tok, s, other.target, generic, spath,
+                                                 f"shared:{other.trigger.text}"))
         return out
 
+    @staticmethod
+    def _coordinated(a: Token, b: Token) -> bool:
+        """Whether two triggers sit in clauses coordinated with each other (one a conj of the other's verb chain)."""
+        def chain(t: Token) -> list[int]:
+            out = [t.i]
+            while t.dep_ in ("xcomp", "ccomp", "dobj", "conj", "pobj", "prep") and t.head.i != t.i:
+                if t.dep_ == "conj":
+                    out.append(t.head.i)
+                    break
+                t = t.head
+                out.append(t.i)
+            return out
+        ca, cb = chain(a), chain(b)
+        return bool(set(ca) & set(cb))
+
+    # -- roles -----------------------------------------------------------------
     def _mentions_under(self, tok: Token, mentions: dict[int, Mention], avoid: set[int],
-                        depth: int = 4) -> list[tuple[int, Mention, str]]:
+                        depth: int = 4, skip_preps: frozenset[str] = frozenset()) -> list[tuple[int, Mention, str]]:
         """Mentions in ``tok``'s phrase, breadth first: (distance, mention, path)."""
         found: list[tuple[int, Mention, str]] = []
         seen: set[int] = set()
-        frontier = [(tok, tok.dep_)]
+        frontier = [(tok, tok.dep_ if tok.dep_ != "prep" else f"prep:{tok.lower_}")]
         for dist in range(depth + 1):
             nxt = []
             for node, path in frontier:
@@ -217,41 +302,80 @@ class EventFinder:
                     seen.add(id(m))
                     found.append((dist, m, path))
                 for c in node.children:
-                    if c.dep_ in CLAUSE_DEPS and c.dep_ != "relcl" or c.i in avoid:
+                    if (c.dep_ in CLAUSE_DEPS and c.dep_ != "relcl") or c.i in avoid:
                         continue
-                    if c.dep_ == "prep" and c.lower_ not in TARGET_PREPS:
+                    if c.dep_ == "prep" and (c.lower_ not in TARGET_PREPS or c.lower_ in skip_preps):
+                        continue
+                    if c.dep_ == "prep" and c.lower_ == "as" and not any(x.lower_ == "such" for x in c.children) \
+                            and not (c.i > 0 and c.doc[c.i - 1].lower_ == "such"):
                         continue
                     nxt.append((c, f"{path}>{c.dep_}:{c.lower_}"))
             frontier = nxt
         return found
 
-    def _expand(self, m: Mention, mentions: dict[int, Mention], doc_tokens) -> list[Mention]:
-        """A mention and the mentions coordinated with its head."""
+    def _expand(self, m: Mention, mentions: dict[int, Mention], doc) -> list[Mention]:  # noqa: ANN001
+        """A mention, the actors of its group, and the mentions coordinated with its head."""
         out = [m]
         seen = {id(m)}
-        for t in _conjuncts(doc_tokens[m.head]):
+        for extra in m.group[1:]:
+            out.append(Mention(m.start, m.end, m.char_start, m.char_end, m.text, extra, m.via, m.sent, m.head))
+        for t in _conjuncts(doc[m.head]):
             mm = mentions.get(t.i)
             if mm is not None and id(mm) not in seen and mm.actor is not None:
                 seen.add(id(mm))
                 out.append(mm)
         return out
 
+    def _collect(self, tok: Token, mentions: dict[int, Mention], depth: int = 3) -> list[Mention]:
+        """The mentions a role phrase headed by ``tok`` names, coordination included."""
+        m = mentions.get(tok.i)
+        if m is None:
+            # "the governments of both countries", "Maduro's regime in Venezuela", "all of its personnel"
+            under = [u for u in self._mentions_under(tok, mentions, set(), depth=depth) if u[1].actor is not None]
+            if not under:
+                return []
+            m = under[0][1]
+        if m.actor is None:
+            return []
+        return self._expand(m, mentions, tok.doc)
+
+    def _agent(self, node: Token, mentions: dict[int, Mention], depth: int) -> tuple[list[Mention], set[int]]:
+        """Actors of a "by X" phrase under ``node`` (down ``depth`` steps, not into clauses)."""
+        frontier = [node]
+        for _ in range(depth):
+            nxt = []
+            for n in frontier:
+                for c in n.children:
+                    if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+                        for p in c.children:
+                            if p.dep_ == "pobj":
+                                ms = self._collect(p, mentions)
+                                if ms:
+                                    # "by Ireland and Norway together with Spain"
+                                    for w in n.children:
+                                        if w.dep_ == "prep" and w.lower_ == "with" and any(
+                                                x.lower_ in ("together", "along") for x in w.children):
+                                            for o in w.children:
+                                                if o.dep_ == "pobj":
+                                                    ms = ms + self._collect(o, mentions)
+                                    return ms, {t.i for t in p.subtree}
+                    elif c.dep_ not in CLAUSE_DEPS and c.dep_ in ("prep", "pobj", "compound", "amod"):
+                        nxt.append(c)
+            frontier = nxt
+        return [], set()
+
     def _subject(self, tok: Token, mentions: dict[int, Mention]) -> tuple[list[Mention], bool, str, set[int]]:
-        """Source mentions of the trigger, whether the subject is generic, the path, and tokens used."""
+        """Source mentions, whether the subject is generic, the path, and the tokens used."""
         node = tok
         path = ""
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
-        for _ in range(6):
+        for _ in range(7):
             kids = list(node.children)
-            if passive or node.pos_ == "NOUN" or node.i != tok.i:
-                for c in kids:
-                    if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
-                        objs = [p for p in c.children if p.dep_ == "pobj"]
-                        for p in objs:
-                            ms = self._collect(p, mentions)
-                            if ms:
-                                return ms, False, f"{path}agent", {t.i for t in p.subtree}
-            subj = next((c for c in kids if c.dep_ in ("nsubj", "csubj") or (c.dep_ == "nsubjpass" and node.i != tok.i)), None)
+            if _passive(node) or node.pos_ == "NOUN" or node.i != tok.i:
+                ms, used = self._agent(node, mentions, 3 if node.pos_ == "NOUN" else 1)
+                if ms:
+                    return ms, False, f"{path}agent", used
+            subj = next((c for c in kids if c.dep_ in ("nsubj", "csubj")
+                         or (c.dep_ == "nsubjpass" and node.i != tok.i)), None)
             if node.pos_ == "NOUN" and subj is None:
                 poss = next((c for c in kids if c.dep_ == "poss"), None)
                 if poss is not None:
@@ -262,28 +386,29 @@ class EventFinder:
                 ms = self._collect(subj, mentions)
                 if ms:
                     return ms, False, f"{path}nsubj", {t.i for t in subj.subtree}
-                if subj.lemma_.lower() in self.lex.generic_subjects or subj.lower_ in self.lex.generic_subjects:
+                lemma = subj.lemma_.lower()
+                if lemma in self.lex.generic_subjects or subj.lower_ in self.lex.generic_subjects:
                     return [], True, f"{path}nsubj:generic", {t.i for t in subj.subtree}
-                if subj.lower_ in ("which", "that", "who") and node.dep_ == "relcl":
-                    pass
-                else:
+                if lemma in self.lex.event_nouns:
+                    return [], False, f"{path}nsubj:event", {t.i for t in subj.subtree}
+                if not (subj.lower_ in ("which", "that", "who") and node.dep_ == "relcl"):
                     return [], False, f"{path}nsubj:unresolved", {t.i for t in subj.subtree}
             if node.head.i == node.i:
                 break
-            if node.dep_ == "relcl" or (node.dep_ == "acl" and node.head.pos_ == "NOUN"):
+            if node.dep_ == "relcl" or (node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN")):
                 head = node.head
-                ms = self._collect(head, mentions)
+                ms = self._collect(head, mentions, depth=2)
                 if ms:
                     return ms, False, f"{path}relcl-head", {head.i}
-                if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ not in ("attr",):
-                    if not any(c.dep_ == "prep" for c in head.children if c.lower_ == "of"):
-                        return [], True, f"{path}relcl-head:generic", {head.i}
+                if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ != "attr":
+                    return [], True, f"{path}relcl-head:generic", {head.i}
                 node = head
                 path += "relcl^"
                 continue
-            if node.dep_ in ("xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep", "ccomp", "acl", "oprd",
-                             "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod"):
+            if node.dep_ in CLIMB_DEPS:
                 if node.dep_ in ("nsubj", "nsubjpass") and node.pos_ != "NOUN":
+                    break
+                if node.pos_ == "NOUN" and not self._noun_climbs(node):
                     break
                 path += f"{node.dep_}^"
                 node = node.head
@@ -291,129 +416,174 @@ class EventFinder:
             break
         return [], False, "none", set()
 
-    def _collect(self, tok: Token, mentions: dict[int, Mention]) -> list[Mention]:
-        """The mentions a role phrase headed by ``tok`` names, coordination included."""
-        doc = tok.doc
-        m = mentions.get(tok.i)
-        if m is None:
-            # "the governments of both countries", "Maduro's regime in Venezuela", "President Xi of China"
-            under = self._mentions_under(tok, mentions, set(), depth=2)
-            under = [u for u in under if u[1].actor is not None]
-            if not under:
-                return []
-            m = under[0][1]
-        if m.actor is None:
-            return []
-        return self._expand(m, mentions, doc)
+    def _noun_climbs(self, node: Token) -> bool:
+        """Whether the source of a nominal event is read from the clause above it.
 
-    def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
+        Yes for the object of a light verb ("granted recognition", "took the
+        decision") and for "the announcement of recognition"; no for a noun
+        in a prepositional phrase ("recalled envoys over Palestine
+        recognition": Israel is not the recogniser).
+        """
+        if node.dep_ in ("dobj", "attr", "oprd", "nsubjpass", "conj", "appos", "compound"):
+            return True
+        if node.dep_ == "pobj" and node.head.lower_ == "of":
+            return node.head.head.lemma_.lower() in self.lex.event_nouns
+        return node.dep_ == "prep" and node.lower_ == "of" and node.head.lemma_.lower() in self.lex.event_nouns
+
+    def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]
+               ) -> tuple[list[Candidate], tuple[list[Actor | None], bool, str] | None]:
+        """Candidates of one trigger, and (sources, generic, path) when the target is still missing."""
         sources, generic, spath, used = self._subject(tok, mentions)
+        if not sources and frame.target_kinds:
+            # "the removal of the Taliban from Russia's list": the list's owner keeps it
+            owner = next((c for a in _arg_tokens(tok) if a.lemma_.lower() in LIST_NOUNS
+                          for c in a.children if c.dep_ == "poss"), None)
+            if owner is not None:
+                sources = self._collect(owner, mentions)
+                if sources:
+                    spath, generic = "list-owner", False
         if frame.roles == "host_allows":
             host = tok.head
-            hs, hgen, hpath, hused = self._subject(host, mentions)
-            allowed = self._collect(next((c for c in tok.children if c.dep_ == "nsubj"), tok), mentions) \
-                if any(c.dep_ == "nsubj" for c in tok.children) else []
-            if not allowed:
-                allowed = self._collect(next((c for c in host.children if c.dep_ == "dobj"), host), mentions) \
-                    if any(c.dep_ == "dobj" for c in host.children) else []
-            return self._fan(frame, frame.event, tok, hs, allowed, hgen, "host:" + hpath, "allowed")
+            hs, hgen, hpath, _ = self._subject(host, mentions)
+            subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+            obj = next((c for c in host.children if c.dep_ == "dobj"), None)
+            allowed = self._collect(subj, mentions) if subj is not None else []
+            if not allowed and obj is not None:
+                allowed = self._collect(obj, mentions)
+            return self._fan(frame, frame.event, tok, hs, allowed, hgen, "host:" + hpath, "allowed"), None
         if frame.roles == "recipient_source":
-            recips = []
+            recips: list[Mention] = []
             for c in tok.children:
-                if c.dep_ in ("dative",) or (c.dep_ == "prep" and c.lower_ == "to"):
-                    for p in ([c] if c.dep_ == "dative" else [p for p in c.children if p.dep_ == "pobj"]):
-                        recips += self._collect(p, mentions)
-            return self._fan(frame, frame.event, tok, recips, sources, False, "prep:to", "presenter:" + spath)
+                if c.dep_ == "dative":
+                    recips += self._collect(c, mentions)
+                elif c.dep_ == "prep" and c.lower_ == "to":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            recips += self._collect(p, mentions)
+            return self._fan(frame, frame.event, tok, recips, sources, False, "prep:to", "presenter:" + spath), None
         if frame.roles == "switch":
-            out = []
-            for prep, event in (("from", "withdraw_recognition"), ("to", "recognize_state")):
-                for c in tok.children:
-                    if c.dep_ == "prep" and c.lower_ == prep:
-                        tg = [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
-                        if event == "recognize_state":
-                            tg_gov = [m for m in tg if m.actor and m.actor.kind == "government"]
-                            out += self._fan(frame, "recognize_government" if tg_gov else event, tok, sources,
-                                             tg, generic, spath, f"prep:{prep}")
-                        else:
-                            out += self._fan(frame, event, tok, sources, tg, generic, spath, f"prep:{prep}")
-            return out
-        targets, tpath, refers = self._target(tok, frame, mentions, used)
-        if not targets and frame.mutual:
-            # "Israel and Morocco agreed to normalise relations", "talks between X and Y"
+            return self._switch(tok, frame, mentions, sources, generic, spath), None
+        if frame.mutual:
             between = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"
                        for p in c.children if p.dep_ == "pobj"]
-            if between:
-                pair = self._collect(between[0], mentions)
-                if len(pair) >= 2:
-                    return self._fan(frame, frame.event, tok, pair[:1], pair[1:], False, "between", "between")
-            if len(sources) >= 2:
-                return self._fan(frame, frame.event, tok, sources[:1], sources[1:], generic, spath, "conj-subject")
-        event = frame.event
-        if frame.government_event:
-            gov_words = frame.government_words
-            obj_words = {t.lemma_.lower() for o in self._objects(tok) for t in o.subtree}
-            if tok.pos_ == "NOUN":
-                obj_words |= {t.lemma_.lower() for t in tok.subtree}
-            if obj_words & gov_words or any(m.actor and m.actor.kind == "government" for m in targets):
-                event = frame.government_event
+            pair = self._collect(between[0], mentions) if between else []
+            if len(pair) >= 2:
+                return self._fan(frame, frame.event, tok, pair[:1], pair[1:], False, "between", "between"), None
+        if self._reciprocal(tok) and len(sources) >= 2:
+            out = []
+            for s in sources:
+                out += self._fan(frame, self._event(tok, frame, sources), tok, [s],
+                                 [m for m in sources if m is not s], False, spath, "reciprocal")
+            return out, None
+        targets, tpath, refers = self._target(tok, frame, mentions, used)
+        if not targets and frame.mutual and len(sources) == 2 and not any(
+                c.lower_ in ("all", "each") for c in tok.children):
+            return self._fan(frame, frame.event, tok, sources[:1], sources[1:], generic, spath, "conj-subject"), None
+        event = self._event(tok, frame, targets)
+        if not sources and spath.endswith("nsubj:event") and targets:
+            return [Candidate(frame, event, tok, None, t.actor, False, spath, tpath, source_refers=True)
+                    for t in targets if t.actor is not None], None
+        if refers:
+            srcs = [m.actor for m in sources if m.actor is not None] or ([None] if generic else [])
+            return [Candidate(frame, event, tok, s, None, s is None, spath, "event-ref", True) for s in srcs], None
         cands = self._fan(frame, event, tok, sources, targets, generic, spath, tpath)
-        for c in cands:
-            c.refers_to_event = refers
-        if refers and not targets:
-            cands = [Candidate(frame, event, tok, m.actor, None, False, spath, "event-ref", True)
-                     for m in sources if m.actor is not None] if sources else []
-        return cands
+        pending = None
+        if not targets and (sources or generic):
+            pending = ([m.actor for m in sources] or [None], generic, spath)
+        return cands, pending
+
+    @staticmethod
+    def _reciprocal(tok: Token) -> bool:
+        """"recognise each other", "with one another"."""
+        for c in tok.subtree:
+            if c.lower_ in RECIPROCAL and c.i > 0 and c.doc[c.i - 1].lower_ in ("each", "one"):
+                return c.head.i == tok.i or c.head.head.i == tok.i
+        return False
+
+    def _event(self, tok: Token, frame: Frame, targets: list[Mention]) -> str:
+        if not frame.government_event:
+            return frame.event
+        words = {t.lemma_.lower() for o in self._objects(tok) for t in o.subtree}
+        if tok.pos_ == "NOUN":
+            words |= {t.lemma_.lower() for t in tok.subtree}
+        if words & frame.government_words or any(m.actor and m.actor.kind == "government" for m in targets):
+            return frame.government_event
+        return frame.event
+
+    def _switch(self, tok: Token, frame: Frame, mentions: dict[int, Mention], sources: list[Mention],
+                generic: bool, spath: str) -> list[Candidate]:
+        """"switched recognition from Taipei to Beijing": withdraw from one, recognise the other."""
+        out: list[Candidate] = []
+        for prep, event in (("from", "withdraw_recognition"), ("to", "recognize_state")):
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == prep:
+                    tg = [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
+                    if event == "recognize_state" and any(m.actor and m.actor.kind == "government" for m in tg):
+                        event = "recognize_government"
+                    out += self._fan(frame, event, tok, sources, tg, generic, spath, f"prep:{prep}")
+        return out
 
     def _target(self, tok: Token, frame: Frame, mentions: dict[int, Mention],
                 used: set[int]) -> tuple[list[Mention], str, bool]:
-        """Target mentions of the trigger, the path, and whether the object is an event noun."""
+        """Target mentions, the path, and whether the object is an event noun to resolve."""
         avoid = set(used)
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
         starts: list[Token] = []
         for c in tok.children:
             if c.i in avoid:
                 continue
-            if c.dep_ in ("dobj", "dative", "attr", "oprd") or (passive and c.dep_ == "nsubjpass"):
+            if c.dep_ in ("dobj", "dative", "attr", "oprd") or (_passive(tok) and c.dep_ == "nsubjpass"):
                 starts.append(c)
-            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ != "by":
+            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ not in frame.skip_preps:
                 starts.append(c)
             elif c.dep_ == "prt":
                 starts += [p for p in c.children if p.dep_ == "prep"]
-            elif c.dep_ in ("xcomp", "ccomp") and frame.roles == "":
-                continue
-        if tok.pos_ == "NOUN" and tok.dep_ in ("dobj", "nsubj", "pobj", "nsubjpass", "attr"):
-            # "cut ties with X": the nominal head's own complements were read above
-            pass
+        if tok.pos_ == "NOUN":
+            # "Palestine recognition"; "granted recognition to X"
+            starts += [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i not in avoid]
+            if tok.dep_ == "dobj":
+                starts += [c for c in tok.head.children if c.i not in avoid and (
+                    c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to"))]
+        if tok.dep_ == "xcomp" and _passive(tok):
+            # "ordered its ambassadors in X to be recalled": the controller's object
+            starts += [c for c in tok.head.children if c.dep_ == "dobj" and c.i not in avoid]
+        if frame.owner_is_source:
+            for s in list(starts):
+                if s.dep_ in ("dobj", "nsubjpass", "attr", "dative"):
+                    avoid.add(s.i)
+                    avoid.update(t.i for c in s.children if c.dep_ in ("poss", "amod", "compound")
+                                 for t in c.subtree)
         if frame.object_events:
             for s in starts:
-                if s.dep_ in ("dobj", "nsubjpass") and s.lemma_.lower() in self.lex.event_nouns:
-                    inner = self._event_noun_actors(s, mentions)
+                lemma = s.lemma_.lower()
+                if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.joint_event_nouns:
+                    return [], "joint-event", False
+                if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.event_nouns:
+                    inner, _ = self._agent(s, mentions, 3)
+                    if not inner:
+                        poss = next((c for c in s.children if c.dep_ == "poss"), None)
+                        inner = self._collect(poss, mentions) if poss is not None else []
+                    if not inner and not _passive(tok):
+                        inner, _ = self._agent(tok, mentions, 1)  # "hailed the decisions by X"
                     return inner, "event-noun", not inner
         best: list[tuple[int, Mention, str]] = []
         for s in starts:
-            best += self._mentions_under(s, mentions, avoid)
-        best = [b for b in best if b[1].actor is not None and b[1].via != "demonym" or
-                b[1].actor is not None and b[2].count(">") <= 3]
+            best += self._mentions_under(s, mentions, avoid, skip_preps=frame.skip_preps)
+        if not best and frame.clause_target:
+            for c in tok.children:
+                if c.dep_ in ("ccomp", "xcomp") and c.i not in avoid:
+                    subj = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
+                    for x in subj:
+                        best += self._mentions_under(x, mentions, avoid)
+        best = [b for b in best if b[1].actor is not None]
         if frame.target_kinds:
             best = [b for b in best if b[1].actor.kind in frame.target_kinds]
         if not best:
             return [], "none", False
         best.sort(key=lambda b: (b[0], b[1].start))
-        first = best[0][1]
-        return self._expand(first, mentions, tok.doc), best[0][2], False
+        return self._expand(best[0][1], mentions, tok.doc), best[0][2], False
 
-    def _event_noun_actors(self, noun: Token, mentions: dict[int, Mention]) -> list[Mention]:
-        """Actors named inside an event noun phrase: "the decisions by Spain, Norway and Ireland"."""
-        for c in noun.children:
-            if c.dep_ == "poss" or (c.dep_ == "prep" and c.lower_ == "by"):
-                heads = [c] if c.dep_ == "poss" else [p for p in c.children if p.dep_ == "pobj"]
-                for h in heads:
-                    ms = self._collect(h, mentions)
-                    if ms:
-                        return ms
-        return []
-
-    def _fan(self, frame: Frame, event: str, tok: Token, sources: list[Mention], targets: list[Mention],
+    @staticmethod
+    def _fan(frame: Frame, event: str, tok: Token, sources: list[Mention], targets: list[Mention],
              generic: bool, spath: str, tpath: str) -> list[Candidate]:
         out: list[Candidate] = []
         srcs: list[Actor | None] = [m.actor for m in sources if m.actor is not None] or ([None] if generic else [])

@@ -40,6 +40,14 @@ class Frame:
         target_kinds: actor kinds allowed as target (empty: any).
         object_events: the object may be an event ("welcomed the move").
         excludes_when: trigger lemma → argument lemmas that stop the frame.
+        owner_is_source: the possessor of the object is the source ("recalled
+            *its* ambassador", "shut *its* embassy"), never the target.
+        requires_text: phrases of which one must occur in the trigger's
+            phrase ("persona non grata").
+        clause_target: the target may sit in a complement clause ("declared
+            the ambassador persona non grata", "charging that X meddled").
+        skip_preps: prepositions that never introduce the target ("talks
+            *in* Beijing": a venue).
     """
 
     name: str
@@ -59,6 +67,10 @@ class Frame:
     target_kinds: frozenset[str] = frozenset()
     object_events: bool = False
     excludes_when: dict[str, frozenset[str]] = field(default_factory=dict)
+    owner_is_source: bool = False
+    requires_text: tuple[str, ...] = ()
+    clause_target: bool = False
+    skip_preps: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +80,9 @@ class Lexicon:
     Attributes:
         frames: frames in the order they are tried.
         by_lemma: lemma → frames that list it, in order.
-        event_nouns: nouns that refer back to an event ("the move").
+        event_nouns: nouns that refer back to an event of one actor ("the move").
+        joint_event_nouns: nouns of an event of several actors ("the deal"),
+            which name no single actor to refer back to.
         generic_subjects: heads of subjects that name no particular actor.
         cues: polarity cues (keys of ``polarity.yaml``) as frozensets or tuples.
     """
@@ -76,6 +90,7 @@ class Lexicon:
     frames: tuple[Frame, ...]
     by_lemma: dict[str, tuple[Frame, ...]]
     event_nouns: frozenset[str]
+    joint_event_nouns: frozenset[str]
     generic_subjects: frozenset[str]
     cues: dict[str, Any]
 
@@ -104,6 +119,9 @@ def _frame(raw: dict[str, Any]) -> Frame:
         constitutive=bool(raw.get("constitutive")), target_kinds=_words(raw.get("target_kinds")),
         object_events=bool(raw.get("object_events")),
         excludes_when={k.lower(): _words(v) for k, v in (raw.get("excludes_when") or {}).items()},
+        owner_is_source=bool(raw.get("owner_is_source")),
+        requires_text=tuple(str(v).lower() for v in raw.get("requires_text") or ()),
+        clause_target=bool(raw.get("clause_target")), skip_preps=_words(raw.get("skip_preps")),
     )
 
 
@@ -131,4 +149,5 @@ def load_lexicon() -> Lexicon:
     polarity = _read("polarity.yaml")
     cues = {key: (tuple(v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
-                   _words(triggers.get("event_nouns")), _words(triggers.get("generic_subjects")), cues)
+                   _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),
+                   _words(triggers.get("generic_subjects")), cues)

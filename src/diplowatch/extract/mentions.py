@@ -39,7 +39,7 @@ from diplowatch.model import Actor
 
 STATE_NOUNS = frozenset({"country", "nation", "state", "island", "kingdom", "republic", "territory", "emirate"})
 GROUP_NOUNS = frozenset({"group", "movement", "organisation", "organization", "militants", "insurgents", "faction", "militia"})
-BODY_HEADS = frozenset({
+BODY_HEADS = frozenset({"consulate", "representative", "staff", "personnel",
     "ministry", "government", "administration", "office", "department", "court", "parliament", "president",
     "minister", "spokesperson", "spokesman", "spokeswoman", "ambassador", "envoy", "embassy", "regime",
     "cabinet", "king", "leader", "authorities", "authority", "army", "military", "council", "prime", "premier",
@@ -47,6 +47,20 @@ BODY_HEADS = frozenset({
 })
 REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regime", "authorities", "cabinet", "leadership", "office", "department"})
 PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
+REPRESENTATION = frozenset({"ambassador", "envoy", "embassy", "diplomat", "mission", "delegation", "consulate",
+                            "representative", "chargé", "attaché"})
+"""Nouns whose state modifier names the state they represent ("the Mexican ambassador")."""
+NUMBERS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+
+
+def _plural_count(tok: Token) -> int:
+    """How many states a plural description counts ("both countries", "the three nations"), 0 if none."""
+    if not tok.tag_.endswith("S"):
+        return 0
+    for c in tok.children:
+        if c.dep_ in ("det", "nummod", "predet", "preconj") and c.lower_ in NUMBERS:
+            return NUMBERS[c.lower_]
+    return 0
 TITLES = re.compile(r"^(?:(?:mr|mrs|ms|dr|sir|lord|lady|president|prime minister|foreign minister|minister|king|queen|prince|sheikh|emir|mawlawi|mullah|secretary|general|chancellor|premier)\.?\s+)+", re.I)
 
 
@@ -64,6 +78,8 @@ class Mention:
             ``entity``, ``body``, ``person``, ``reference``, ``pronoun``).
         sent: index of the sentence in the article (for reference resolution).
         head: index of the span's syntactic head token.
+        group: further actors a plural reference stands for ("both
+            countries", "the two nations"); ``actor`` is the first of them.
     """
 
     start: int
@@ -75,6 +91,7 @@ class Mention:
     via: str
     sent: int = 0
     head: int = 0
+    group: tuple[Actor, ...] = ()
 
 
 @dataclass(slots=True)
@@ -82,18 +99,30 @@ class ArticleContext:
     """What reference resolution remembers across the blocks of one article.
 
     Attributes:
-        on: the date actors are resolved at (publication date or today).
+        on: the date actors are resolved at (publication date), ``None`` when unknown.
         mentions: resolved mentions so far, in text order.
         surnames: last name (lower case) → actor of a person seen in full.
         subjects: sentence index → actor of its main subject, when resolved.
         sent_count: sentences seen so far.
     """
 
-    on: dt.date
+    on: dt.date | None
     mentions: list[Mention] = field(default_factory=list)
     surnames: dict[str, Actor] = field(default_factory=dict)
     subjects: dict[int, Actor] = field(default_factory=dict)
     sent_count: int = 0
+
+    def nearest_states(self, before: int, n: int) -> list[Actor]:
+        """The ``n`` nearest distinct states mentioned before character ``before``, earliest first."""
+        found: list[Actor] = []
+        for m in reversed(self.mentions):
+            if m.char_end > before or m.actor is None or m.actor.kind != "state" or m.via == "pronoun":
+                continue
+            if all(a.id != m.actor.id for a in found):
+                found.append(m.actor)
+            if len(found) == n:
+                return found[::-1]
+        return []
 
     def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
                 exclude: str | None = None) -> Mention | None:
@@ -188,7 +217,7 @@ class MentionFinder:
                 continue
             iso = gaz.demonym(tok.text) if tok.text[:1].isupper() else None
             if iso:
-                actor = gaz.government(iso, on) or self._state(iso)
+                actor = gaz.government(iso, on, de_facto=True) or self._state(iso)
                 spans.append((doc[tok.i:tok.i + 1], actor, "demonym"))
                 taken.add(tok.i)
 
@@ -203,19 +232,17 @@ class MentionFinder:
         for m in mentions:
             if m.via == "person" and m.actor is not None:
                 ctx.surnames[m.text.split()[-1].lower()] = m.actor
-        # bodies, definite descriptions and pronouns, in text order
+        ctx.mentions.extend(m for m in mentions if m.actor is not None)
+        # bodies, definite descriptions and pronouns, in text order; each is
+        # visible to the references after it
         for tok in doc:
             if tok.i in by_token and by_token[tok.i].via != "demonym":
                 continue
             m = self._refer(tok, by_token, offset, sent_of, ctx)
             if m is not None:
-                mentions.append(m)
-                if tok.i in by_token and by_token[tok.i].via == "demonym":
-                    # the body mention takes the head; the demonym keeps its own token
-                    pass
                 by_token[tok.i] = m
-        mentions.sort(key=lambda m: (m.char_start, m.char_end))
-        ctx.mentions.extend(m for m in mentions if m.actor is not None)
+                ctx.mentions.append(m)
+        ctx.mentions.sort(key=lambda m: (m.char_start, m.char_end))
         for sent in doc.sents:
             subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
             if subj is not None and subj.i in by_token and by_token[subj.i].actor is not None:
@@ -239,7 +266,7 @@ class MentionFinder:
         if ent.label_ == "NORP":
             iso = gaz.demonym(text)
             if iso:
-                return gaz.government(iso, ctx.on) or self._state(iso), "demonym"
+                return gaz.government(iso, ctx.on, de_facto=True) or self._state(iso), "demonym"
         found = gaz.lookup(text, ctx.on)
         if found is not None:
             return found.actor, found.via
@@ -284,18 +311,31 @@ class MentionFinder:
             phrase = " ".join(t.text for t in tok.lefts if t.dep_ in ("compound", "amod") and t.i not in by_token)
             phrase = f"{phrase} {tok.text}".strip()
             kind = gaz.body_kind(phrase) or gaz.body_kind(tok.text)
-            state = self._modifier_state(tok, by_token)
+            lemma = tok.lemma_.lower()
+            state = self._modifier_state(tok, by_token, pronouns=lemma not in REPRESENTATION)
+            if state is not None and lemma in REPRESENTATION:
+                # "the Mexican ambassador", "Beijing's envoy": the state it represents
+                return self._ref_mention(tok, state, "represented", offset, sent_of)
             if state is not None and kind is not None:
                 body = gaz.body(state.state or "", phrase) if state.state else None
                 return self._ref_mention(tok, body or state, "body", offset, sent_of)
             if state is not None:
                 return None
+            count = _plural_count(tok)
+            if lemma in STATE_NOUNS and count:
+                group = ctx.nearest_states(char, count)
+                if group:
+                    m = self._ref_mention(tok, group[0], "reference", offset, sent_of)
+                    if m is not None:
+                        m.group = tuple(group)
+                    return m
+                return None
             has_det = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children)
             if not has_det or any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
                 return None
-            if tok.lemma_.lower() in STATE_NOUNS and not tok.tag_.endswith("S"):
-                m = self._same_sentence_subject(tok, by_token, frozenset({"state", "government"})) or \
-                    ctx.nearest(char, frozenset({"state"}))
+            if lemma in STATE_NOUNS and not tok.tag_.endswith("S"):
+                # a definite description names the nearest state before it
+                m = ctx.nearest(char, frozenset({"state"}))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             if tok.lemma_.lower() in GROUP_NOUNS:
                 m = ctx.nearest(char, frozenset({"organization", "government"}))
@@ -312,10 +352,15 @@ class MentionFinder:
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None
 
-    def _modifier_state(self, tok: Token, by_token: dict[int, Mention]) -> Actor | None:
-        """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X"."""
+    def _modifier_state(self, tok: Token, by_token: dict[int, Mention], pronouns: bool = True) -> Actor | None:
+        """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X".
+
+        With ``pronouns=False`` a possessive pronoun ("its embassy") names nothing.
+        """
         for c in tok.children:
             if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in by_token:
+                if not pronouns and by_token[c.i].via == "pronoun":
+                    continue
                 a = by_token[c.i].actor
                 if a is not None and a.state:
                     return a

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
@@ -26,7 +27,7 @@ from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import read_polarity
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.nlp.pipeline import Block, load_nlp, segment
-from diplowatch.ontology import event_type
+from diplowatch.ontology import MUTUAL_EVENTS, event_type
 
 EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
@@ -83,8 +84,7 @@ class Extractor:
 
     # -- per article ---------------------------------------------------------------
     def _from_docs(self, article: Article, content: str, parsed: list[tuple[Block, Doc]]) -> list[Event]:
-        on = article.published or dt.date.today()
-        ctx = ArticleContext(on=on)
+        ctx = ArticleContext(on=article.published)
         events: list[Event] = []
         for block, doc in parsed:
             mentions = self.mentions.find(doc, block.start, ctx)
@@ -97,24 +97,32 @@ class Extractor:
 
     def _code(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
               mentions: dict[int, Mention], earlier: list[Event]) -> Event | None:
-        target = cand.target
-        tpath = cand.target_path
-        if cand.refers_to_event and target is None:
+        target, source = cand.target, cand.source
+        tpath, spath = cand.target_path, cand.source_path
+        if (cand.refers_to_event and target is None) or cand.source_refers:
             ref = next((e for e in reversed(earlier) if e.event not in ("praise", "criticize")
                         and e.source is not None and e.polarity == "asserted"), None)
             if ref is None or ref.source is None:
                 return None
-            target, tpath = ref.source, f"event-ref:{ref.event}"
-            if cand.source is not None and target.state == cand.source.state:
+            if cand.source_refers:
+                source, spath = ref.source, f"event-ref:{ref.event}"
+            else:
+                target, tpath = ref.source, f"event-ref:{ref.event}"
+            if source is not None and target is not None and target.state == source.state:
                 return None
         if target is None:
             return None
+        if cand.frame.target_kinds and target.kind == "government":
+            # banned lists name organisations, also while they govern
+            target = self.gazetteer.organization(target) or target
         reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive, sent.text)
         polarity = reading.polarity
-        if cand.source_generic and polarity == "asserted":
-            # "several have recognised" names nobody: keep only what it denies or expects
+        if cand.source_generic and polarity == "asserted" and not cand.frame.object_events:
+            # "several have recognised" names nobody: keep only what it denies or expects;
+            # reactions of collectives ("condemned by the international community") are kept
             return None
-        date, precision, date_text = self._date(cand.trigger, reading.clause_top, article.published,
+        date, precision, date_text = self._date(cand.trigger, reading.clause_top, reading.attribution_head,
+                                                article.published,
                                                 "future" if polarity == "hypothetical" else "past")
         if polarity == "asserted" and date and article.published and _after(date, article.published):
             polarity = "hypothetical"
@@ -124,33 +132,41 @@ class Extractor:
         etype = event_type(cand.event)
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
         confidence = _confidence(cand, polarity, tpath)
-        src_id = cand.source.id if cand.source else None
+        src_id = source.id if source else None
         return Event(
             id=event_id(article.id, EXTRACTOR, start, end, cand.event, src_id, target.id),
-            doc=article.id, event=cand.event, source=cand.source, target=target, polarity=polarity,
+            doc=article.id, event=cand.event, source=source, target=target, polarity=polarity,
             date=date, date_precision=precision, cameo=etype.cameo, plover=etype.plover,
             evidence=Evidence(text, start, end), attribution=attribution, confidence=confidence,
             extractor=EXTRACTOR,
-            explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": cand.source_path,
+            explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": spath,
                          "target_path": tpath, "polarity_cue": reading.cue, "date_text": date_text,
-                         "headline": block.headline},
+                         "headline": block.headline, "nominal_ref": cand.nominal_ref},
         )
 
-    def _date(self, trigger: Token, top: int, published: dt.date | None,
+    def _date(self, trigger: Token, top: int, reporting: int | None, published: dt.date | None,
               prefer: str) -> tuple[str | None, str | None, str]:
+        """Date of the event: the nearest date expression of its clause, else of the
+        reporting verb ("..., the ministry said on Friday"), else the publication date."""
         doc = trigger.doc
         clause = {t.i for t in doc[top].subtree} | {t.i for t in trigger.subtree}
-        best: tuple[int, Span] | None = None
-        for ent in doc.ents:
-            if ent.label_ != "DATE" or not any(t.i in clause for t in ent):
-                continue
-            dist = _tree_distance(trigger, ent.root)
-            if best is None or dist < best[0]:
-                best = (dist, ent)
-        if best is not None:
-            resolved = resolve_date(best[1].text, published, prefer)
-            if resolved is not None:
-                return resolved[0], resolved[1], best[1].text
+        scopes = [clause]
+        if reporting is not None:
+            verb = doc[reporting]
+            scopes.append({t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod")
+                           for t in c.subtree})
+        for scope in scopes:
+            best: tuple[int, Span] | None = None
+            for ent in doc.ents:
+                if ent.label_ != "DATE" or not any(t.i in scope for t in ent):
+                    continue
+                dist = _tree_distance(trigger, ent.root)
+                if best is None or dist < best[0]:
+                    best = (dist, ent)
+            if best is not None:
+                resolved = resolve_date(best[1].text, published, prefer)
+                if resolved is not None:
+                    return resolved[0], resolved[1], best[1].text
         if published is None:
             return None, None, ""
         if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
@@ -205,15 +221,36 @@ def _confidence(cand: Candidate, polarity: str, tpath: str) -> float:
     return max(0.3, round(score, 2))
 
 
+def _party(actor: Actor | None) -> str | None:
+    return None if actor is None else actor.state or actor.id
+
+
 def _merge(events: list[Event]) -> list[Event]:
-    """One event per (type, source, target, polarity): the first report, unless a later one is more certain."""
+    """One event per (type, source state, target state, polarity), the dyad unordered for mutual events.
+
+    The first report is kept, with the date of the first report that gives
+    one explicitly (a headline or a bare report takes the publication date).
+    A nominal back-reference inside a reaction ("welcomed the recognition of
+    X by Y") is dropped when the article reports the same event elsewhere.
+    """
     kept: dict[tuple[Any, ...], Event] = {}
     order: list[tuple[Any, ...]] = []
     for e in events:
-        key = (e.event, e.source.id if e.source else None, e.target.id if e.target else None, e.polarity)
+        pair: tuple[Any, ...] = (_party(e.source), _party(e.target))
+        if e.event in MUTUAL_EVENTS:
+            pair = tuple(sorted(pair, key=lambda x: x or ""))
+        key = (e.event, *pair, e.polarity)
         if key not in kept:
             kept[key] = e
             order.append(key)
-        elif kept[key].date is None and e.date is not None:
-            kept[key] = e
-    return [kept[k] for k in order]
+            continue
+        first = kept[key]
+        if e.date and first.explanation.get("date_text") == "(published)" \
+                and e.explanation.get("date_text") not in (None, "", "(published)"):
+            kept[key] = replace(first, date=e.date, date_precision=e.date_precision)
+    result = [kept[k] for k in order]
+    dyads = {}
+    for e in result:
+        dyads.setdefault((e.event, _party(e.source), _party(e.target)), []).append(e)
+    return [e for e in result if not (e.explanation.get("nominal_ref")
+                                      and len(dyads[(e.event, _party(e.source), _party(e.target))]) > 1)]

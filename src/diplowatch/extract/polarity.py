@@ -77,9 +77,17 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
     cues = lex.cues
     chain, reporting = governing_chain(trigger, lex)
     negated = hypothetical = ""
+    presupposed = False
     for depth, node in enumerate(chain):
         lemma = node.lemma_.lower()
+        if depth > 0 and chain[depth - 1].pos_ in ("NOUN", "PROPN") and \
+                chain[depth - 1].dep_ in ("nsubj", "nsubjpass", "dobj", "pobj"):
+            # "Kazakhstan's removal of the Taliban will probably be welcomed": the
+            # removal is a fact; only the welcome is expected
+            presupposed = True
         for c in node.children:
+            if presupposed and c.dep_ in ("aux", "auxpass", "neg", "mark"):
+                continue
             cl = c.lower_
             if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and cl in ("never", "no", "neither")):
                 if not (c.dep_ == "preconj" and any(x.lower_ == "only" for x in c.children)):

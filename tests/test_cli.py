@@ -1,0 +1,362 @@
+"""The ``diplowatch`` command line end to end (typer's CliRunner, plus one real subprocess).
+
+Model-using tests are marked ``slow`` and share the session ``extractor``
+fixture (tests/conftest.py): the CLI's own ``_extractor()`` is patched to hand
+it out, so spaCy is loaded once for the whole file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+import diplowatch.cli as cli
+from diplowatch.cli import app
+from diplowatch.model import Article
+from diplowatch.store import KnowledgeBase
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_NAME = "russia-recognises-taliban.txt"
+EXAMPLE = Path(str(resources.files("diplowatch") / "examples" / EXAMPLE_NAME))
+DOC = "russia-recognises-taliban"
+
+EVENT_KEYS = ["id", "doc", "event", "source", "target", "polarity", "date", "date_precision",
+              "cameo", "plover", "evidence", "attribution", "confidence", "extractor"]
+ACTOR_KEYS = {"id", "name", "kind", "state"}
+EVIDENCE_KEYS = {"text", "start", "end"}
+
+runner = CliRunner()
+
+
+# --------------------------------------------------------------------------- helpers
+
+def run(*args: str):
+    """Invoke the CLI in-process with ``args``; return click's ``Result`` (stdout and stderr apart)."""
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def json_events(stdout: str) -> list[dict]:
+    """Parse ``analyze --format json`` output: one DESIGN §2 object per non-empty line."""
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def command_names() -> list[str]:
+    """Names of every command registered on the typer app, as typed on the command line."""
+    return sorted(typer.main.get_command(app).commands)
+
+
+def db_url(tmp_path: Path) -> str:
+    """SQLAlchemy URL of a fresh SQLite knowledge base inside ``tmp_path``."""
+    return f"sqlite:///{tmp_path / 'kb.db'}"
+
+
+def write_bad(tmp_path: Path, kind: str) -> tuple[Path, str]:
+    """Create a bad input of ``kind``; return its path and the text stderr must name."""
+    if kind == "empty":
+        p = tmp_path / "empty.txt"
+        p.write_bytes(b"")
+    elif kind == "whitespace":
+        p = tmp_path / "blank.txt"
+        p.write_bytes(b"  \n\t\n   \r\n")
+    elif kind == "binary":
+        p = tmp_path / "image.txt"
+        p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    elif kind == "invalid-utf8":
+        p = tmp_path / "latin1.txt"
+        p.write_bytes("Moscow and Kabul restored ties, said the minister of Côte d’Ivoire.".encode("latin-1",
+                                                                                                  "replace"))
+    elif kind == "missing":
+        p = tmp_path / "does-not-exist.txt"
+    else:  # pragma: no cover - test bug
+        raise ValueError(kind)
+    return p, p.name
+
+
+# --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(autouse=True)
+def wide_consoles(monkeypatch):
+    """Make Rich print wide, so cells and error lines are not folded at 80 columns."""
+    monkeypatch.setattr(cli.out, "width", 1000)
+    monkeypatch.setattr(cli.err, "width", 1000)
+
+
+@pytest.fixture
+def model(monkeypatch, extractor):
+    """Let the CLI use the session extractor instead of building its own."""
+    monkeypatch.setattr(cli, "_extractor", lambda: extractor)
+    return extractor
+
+
+@pytest.fixture
+def corpus(tmp_path) -> tuple[Path, list[Article]]:
+    """A two-article JSON Lines corpus (one with a headline, a blank line between them)."""
+    records = [
+        {"id": "kz-1", "url": "https://example.org/kz", "published": "2023-12-29",
+         "title": "Kazakhstan delists Taliban",
+         "text": "Kazakhstan removed the Taliban from its list of banned organisations on Friday."},
+        {"id": "cn-1", "url": "https://example.org/cn", "published": "2024-01-30", "title": None,
+         "text": "China accepted the credentials of the Taliban ambassador on Tuesday."},
+    ]
+    p = tmp_path / "corpus.jsonl"
+    p.write_text(json.dumps(records[0]) + "\n\n" + json.dumps(records[1]) + "\n", encoding="utf-8")
+    arts = [Article(id=r["id"], text=r["text"], title=r["title"], url=r["url"]) for r in records]
+    return p, arts
+
+
+# --------------------------------------------------------------------------- packaging, help, README
+
+def test_example_is_shipped_in_package_and_matches_repo_copy():
+    assert EXAMPLE.is_file()
+    repo_copy = REPO / "examples" / EXAMPLE_NAME
+    if repo_copy.is_file():  # absent in an installed (non-repo) test run
+        assert repo_copy.read_bytes() == EXAMPLE.read_bytes()
+
+
+@pytest.mark.parametrize("name", command_names())
+def test_help_of_every_command(name):
+    result = run(name, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.stdout
+
+
+def test_top_level_help_lists_every_command():
+    result = run("--help")
+    assert result.exit_code == 0
+    for name in command_names():
+        assert name in result.stdout
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [n for n in command_names() if f"diplowatch {n}" not in readme]
+    assert not missing, f"commands not shown in README.md: {missing}"
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("analyze", str(EXAMPLE), "--format", "xml").exit_code == 2
+    assert run("analyze", str(EXAMPLE), "--published", "yesterday").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_status_unknown_target_exits_2(tmp_path):
+    result = run("status", "Atlantis", "--db", db_url(tmp_path))
+    assert result.exit_code == 2
+    assert "Atlantis" in result.stderr
+    assert run("who-recognizes", "Atlantis", "--db", db_url(tmp_path)).exit_code == 2
+
+
+# --------------------------------------------------------------------------- analyze
+
+@pytest.mark.slow
+def test_analyze_table(model):
+    result = run("analyze", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "recognize_government" in result.stdout
+    assert "Russia" in result.stdout
+    assert "1 article(s)" in result.stdout
+
+
+@pytest.mark.slow
+def test_analyze_explain(model):
+    result = run("analyze", EXAMPLE, "--explain")
+    assert result.exit_code == 0, result.output
+    assert "trigger" in result.stdout and "why" in result.stdout
+    result = run("analyze", EXAMPLE, "--format", "json", "--explain")
+    assert result.exit_code == 0, result.output
+    assert all("explanation" in e for e in json_events(result.stdout))
+
+
+@pytest.mark.slow
+def test_analyze_json_follows_the_event_contract(model):
+    result = run("analyze", EXAMPLE, "--format", "json")
+    assert result.exit_code == 0, result.output
+    text = EXAMPLE.read_text(encoding="utf-8")
+    events = json_events(result.stdout)
+    assert events, "no events extracted from the bundled example"
+    for ev in events:
+        assert list(ev) == EVENT_KEYS
+        assert ev["doc"] == DOC  # .txt doc id = file stem
+        for role in ("source", "target"):
+            assert ev[role] is None or set(ev[role]) == ACTOR_KEYS
+        assert set(ev["evidence"]) == EVIDENCE_KEYS
+        ev_text, start, end = ev["evidence"]["text"], ev["evidence"]["start"], ev["evidence"]["end"]
+        assert text[start:end] == ev_text
+        assert ev["polarity"] in ("asserted", "negated", "hypothetical")
+        assert 0.0 <= ev["confidence"] <= 1.0
+    assert any(e["event"] == "recognize_government" and e["source"]["state"] == "RUS"
+               and e["target"]["state"] == "AFG" and e["polarity"] == "asserted" for e in events)
+
+
+@pytest.mark.slow
+def test_analyze_jsonl_corpus(model, corpus):
+    path, arts = corpus
+    result = run("analyze", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    events = json_events(result.stdout)
+    by_doc = {a.id: a for a in arts}
+    assert {e["doc"] for e in events} == set(by_doc)
+    for ev in events:
+        content = by_doc[ev["doc"]].content  # headline + blank line + body when there is a title
+        assert content[ev["evidence"]["start"]:ev["evidence"]["end"]] == ev["evidence"]["text"]
+    kinds = {(e["doc"], e["event"]) for e in events}
+    assert ("kz-1", "delist_organization") in kinds
+    assert ("cn-1", "accredit_ambassador") in kinds
+
+
+@pytest.mark.slow
+def test_analyze_published_anchors_relative_dates(model, tmp_path):
+    p = tmp_path / "thursday.txt"
+    p.write_text("Russia recognised the Taliban government on Thursday.\n", encoding="utf-8")
+    result = run("analyze", p, "--format", "json", "--published", "2025-07-04")
+    assert result.exit_code == 0, result.output
+    [ev] = [e for e in json_events(result.stdout) if e["event"] == "recognize_government"]
+    assert ev["date"] == "2025-07-03"
+    assert ev["date_precision"] == "day"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["empty", "whitespace", "binary", "invalid-utf8", "missing"])
+def test_analyze_bad_input_is_reported_and_good_input_still_processed(model, tmp_path, kind):
+    bad, name = write_bad(tmp_path, kind)
+    result = run("analyze", bad, EXAMPLE, "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert name in result.stderr
+    events = json_events(result.stdout)
+    assert any(e["doc"] == DOC and e["event"] == "recognize_government" for e in events)
+
+
+@pytest.mark.slow
+def test_analyze_jsonl_with_one_broken_line(model, tmp_path, corpus):
+    good, _ = corpus
+    lines = good.read_text(encoding="utf-8").splitlines()
+    p = tmp_path / "mixed.jsonl"
+    # line 1 good, line 2 broken JSON, line 3 blank, line 4 good
+    p.write_text("\n".join([lines[0], '{"id": "broken", "text": "Russia recog', lines[1], lines[2]]) + "\n",
+                 encoding="utf-8")
+    result = run("analyze", p, "--format", "json")
+    assert result.exit_code == 1, result.output
+    assert "mixed.jsonl:2" in result.stderr
+    assert {e["doc"] for e in json_events(result.stdout)} == {"kz-1", "cn-1"}
+
+
+@pytest.mark.slow
+def test_analyze_table_reports_errors_and_events(model, tmp_path):
+    bad, name = write_bad(tmp_path, "empty")
+    result = run("analyze", EXAMPLE, bad)
+    assert result.exit_code == 1
+    assert name in result.stderr
+    assert "recognize_government" in result.stdout
+    assert "1 input error(s)" in result.stdout
+
+
+# --------------------------------------------------------------------------- ingest, status, who-recognizes
+
+@pytest.fixture
+def ingested(model, tmp_path) -> str:
+    """A knowledge base holding the bundled example, published 2025-07-04; returns its URL."""
+    url = db_url(tmp_path)
+    result = run("ingest", EXAMPLE, "--published", "2025-07-04", "--db", url)
+    assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.mark.slow
+def test_ingest_twice_adds_nothing(ingested):
+    with KnowledgeBase(ingested) as kb:
+        first = kb.counts()
+    assert first["articles"] == 1 and first["events"] > 0
+    result = run("ingest", EXAMPLE, "--published", "2025-07-04", "--db", ingested)
+    assert result.exit_code == 0, result.output
+    assert "0 new" in result.stdout and "1 already stored" in result.stdout
+    with KnowledgeBase(ingested) as kb:
+        assert kb.counts() == first
+
+
+@pytest.mark.slow
+def test_ingest_bad_file_alongside_good_one(model, tmp_path):
+    url = db_url(tmp_path)
+    bad, name = write_bad(tmp_path, "binary")
+    result = run("ingest", bad, EXAMPLE, "--db", url)
+    assert result.exit_code == 1, result.output
+    assert name in result.stderr
+    with KnowledgeBase(url) as kb:
+        counts = kb.counts()
+        assert counts["articles"] == 1 and counts["events"] > 0
+        assert kb.has_article(DOC)
+
+
+@pytest.mark.slow
+def test_status_shows_russian_recognition(ingested):
+    result = run("status", "AFG", "--db", ingested)
+    assert result.exit_code == 0, result.output
+    rus = [line for line in result.stdout.splitlines() if "RUS" in line]
+    assert rus and "recognized" in rus[0]
+    result = run("status", "AFG", "--db", ingested, "--format", "json")
+    st = json.loads(result.stdout)
+    assert st["observers"]["RUS"]["facets"]["recognition"]["value"] == "recognized"
+
+
+@pytest.mark.slow
+def test_status_accepts_a_name(ingested):
+    result = run("status", "Afghanistan", "--db", ingested, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["observers"]["RUS"]["facets"]["recognition"]["value"] == "recognized"
+
+
+@pytest.mark.slow
+def test_who_recognizes_lists_russia_first(ingested):
+    result = run("who-recognizes", "AFG", "--db", ingested, "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert rows and rows[0]["observer"] == "RUS"
+    table = run("who-recognizes", "AFG", "--db", ingested)
+    assert table.exit_code == 0
+    first = next(line for line in table.stdout.splitlines() if line.startswith("│ 1 "))
+    assert "RUS" in first
+
+
+@pytest.mark.slow
+def test_status_as_of_before_the_event(ingested):
+    before = run("status", "AFG", "--as-of", "2025-01-01", "--db", ingested, "--format", "json")
+    assert before.exit_code == 0, before.output
+    obs = json.loads(before.stdout)["observers"]
+    assert obs.get("RUS", {}).get("facets", {}).get("recognition", {}).get("value", "none") != "recognized", \
+        "RUS shown as recognising AFG on 2025-01-01, before the July 2025 recognition"
+    who = json.loads(run("who-recognizes", "AFG", "--as-of", "2025-01-01", "--db", ingested,
+                         "--format", "json").stdout)
+    assert "RUS" not in [r["observer"] for r in who]
+    after = run("status", "AFG", "--as-of", "2025-07-31", "--db", ingested, "--format", "json")
+    assert json.loads(after.stdout)["observers"]["RUS"]["facets"]["recognition"]["value"] == "recognized"
+
+
+# --------------------------------------------------------------------------- the installed script
+
+def _console_script() -> str | None:
+    """Path of the installed ``diplowatch`` script next to this interpreter, else on PATH."""
+    here = Path(sys.executable).parent / "diplowatch"
+    return str(here) if here.is_file() else shutil.which("diplowatch")
+
+
+@pytest.mark.slow
+def test_installed_console_script(tmp_path):
+    script = _console_script()
+    if script is None:
+        pytest.skip("the diplowatch console script is not installed")
+    missing = tmp_path / "nowhere.txt"
+    env = dict(os.environ, COLUMNS="300")
+    proc = subprocess.run([script, "analyze", str(EXAMPLE), str(missing), "--format", "json"],
+                          capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "nowhere.txt" in proc.stderr
+    events = json_events(proc.stdout)
+    assert any(e["event"] == "recognize_government" and e["doc"] == DOC for e in events)
