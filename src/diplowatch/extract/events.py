@@ -40,11 +40,16 @@ from diplowatch.extract.mentions import Mention
 from diplowatch.model import Actor
 
 ARG_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "prep", "pobj", "compound", "amod", "prt", "attr", "oprd",
-                      "dative", "acomp", "poss", "nmod", "appos", "conj", "xcomp", "npadvmod", "advmod", "acl", "agent",
-                      "dep", "nummod", "det"})
+                      "dative", "acomp", "poss", "nmod", "appos", "xcomp", "agent"})
+"""Dependencies followed when looking for a frame's required argument words."""
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj"})
 TARGET_PREPS = frozenset({"with", "to", "from", "in", "of", "against", "on", "over", "for", "between", "toward",
                           "towards", "into", "out", "at", "off", "upon", "about", "like", "including", "as"})
+MEASURE_NOUNS = frozenset({"day", "week", "month", "year", "hour", "round", "series", "decade", "session"})
+"""Heads of "four days of talks": the event noun's clause is above them."""
+OBJECT_CONTROL = frozenset({"urge", "ask", "call", "order", "allow", "let", "permit", "encourage", "press", "persuade",
+                            "invite", "force", "push", "pressure", "tell", "instruct", "request", "require", "enable"})
+"""Verbs whose object is the subject of their complement ("urged Putin to recognise")."""
 CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep", "ccomp", "acl", "oprd",
                         "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod"})
 RECIPROCAL = frozenset({"other", "another"})
@@ -364,6 +369,16 @@ class EventFinder:
             frontier = nxt
         return [], set()
 
+    def _generic_agent(self, node: Token) -> bool:
+        """"criticised *by the international community*": an agent that names no particular actor."""
+        for c in node.children:
+            if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+                for p in c.children:
+                    if p.dep_ == "pobj" and (p.lemma_.lower() in self.lex.generic_subjects
+                                             or p.lower_ in self.lex.generic_subjects):
+                        return True
+        return False
+
     def _subject(self, tok: Token, mentions: dict[int, Mention]) -> tuple[list[Mention], bool, str, set[int]]:
         """Source mentions, whether the subject is generic, the path, and the tokens used."""
         node = tok
@@ -374,6 +389,8 @@ class EventFinder:
                 ms, used = self._agent(node, mentions, 3 if node.pos_ == "NOUN" else 1)
                 if ms:
                     return ms, False, f"{path}agent", used
+                if node.i == tok.i and self._generic_agent(node):
+                    return [], True, f"{path}agent:generic", set()
             subj = next((c for c in kids if c.dep_ in ("nsubj", "csubj")
                          or (c.dep_ == "nsubjpass" and node.i != tok.i)), None)
             if node.pos_ == "NOUN" and subj is None:
@@ -405,6 +422,14 @@ class EventFinder:
                 node = head
                 path += "relcl^"
                 continue
+            if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:
+                obj = next((c for c in node.head.children if c.dep_ == "dobj"), None)
+                if obj is not None:
+                    ms = self._collect(obj, mentions)
+                    if ms:
+                        return ms, False, f"{path}control-object", {t.i for t in obj.subtree}
+                    if obj.lemma_.lower() in self.lex.generic_subjects:
+                        return [], True, f"{path}control-object:generic", {t.i for t in obj.subtree}
             if node.dep_ in CLIMB_DEPS:
                 if node.dep_ in ("nsubj", "nsubjpass") and node.pos_ != "NOUN":
                     break
@@ -427,8 +452,10 @@ class EventFinder:
         if node.dep_ in ("dobj", "attr", "oprd", "nsubjpass", "conj", "appos", "compound"):
             return True
         if node.dep_ == "pobj" and node.head.lower_ == "of":
-            return node.head.head.lemma_.lower() in self.lex.event_nouns
-        return node.dep_ == "prep" and node.lower_ == "of" and node.head.lemma_.lower() in self.lex.event_nouns
+            return node.head.head.lemma_.lower() in self.lex.event_nouns | MEASURE_NOUNS
+        if node.dep_ == "prep" and node.lower_ == "of":
+            return node.head.lemma_.lower() in self.lex.event_nouns | MEASURE_NOUNS
+        return node.lemma_.lower() in MEASURE_NOUNS and node.dep_ in ("pobj", "npadvmod")
 
     def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]
                ) -> tuple[list[Candidate], tuple[list[Actor | None], bool, str] | None]:
@@ -442,6 +469,14 @@ class EventFinder:
                 sources = self._collect(owner, mentions)
                 if sources:
                     spath, generic = "list-owner", False
+        if not sources and frame.location_source:
+            place = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "in"
+                     for p in c.children if p.dep_ == "pobj"]
+            sources = [m for p in place for m in self._collect(p, mentions)
+                       if m.actor is not None and m.actor.kind == "state"]
+            if sources:
+                spath, generic = "location", False
+                used = used | {t.i for p in place for t in p.subtree}
         if frame.roles == "host_allows":
             host = tok.head
             hs, hgen, hpath, _ = self._subject(host, mentions)
@@ -543,6 +578,9 @@ class EventFinder:
             if tok.dep_ == "dobj":
                 starts += [c for c in tok.head.children if c.i not in avoid and (
                     c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to"))]
+        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+            # "the Taliban, banned in Russia": the participle describes its head
+            starts.append(tok.head)
         if tok.dep_ == "xcomp" and _passive(tok):
             # "ordered its ambassadors in X to be recalled": the controller's object
             starts += [c for c in tok.head.children if c.dep_ == "dobj" and c.i not in avoid]

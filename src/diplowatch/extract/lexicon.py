@@ -48,6 +48,8 @@ class Frame:
             the ambassador persona non grata", "charging that X meddled").
         skip_preps: prepositions that never introduce the target ("talks
             *in* Beijing": a venue).
+        location_source: with no subject, "in X" names the source ("the
+            Taliban, banned *in Russia*").
     """
 
     name: str
@@ -71,6 +73,7 @@ class Frame:
     requires_text: tuple[str, ...] = ()
     clause_target: bool = False
     skip_preps: frozenset[str] = frozenset()
+    location_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ def _frame(raw: dict[str, Any]) -> Frame:
         owner_is_source=bool(raw.get("owner_is_source")),
         requires_text=tuple(str(v).lower() for v in raw.get("requires_text") or ()),
         clause_target=bool(raw.get("clause_target")), skip_preps=_words(raw.get("skip_preps")),
+        location_source=bool(raw.get("location_source")),
     )
 
 

@@ -312,10 +312,11 @@ class MentionFinder:
             phrase = f"{phrase} {tok.text}".strip()
             kind = gaz.body_kind(phrase) or gaz.body_kind(tok.text)
             lemma = tok.lemma_.lower()
-            state = self._modifier_state(tok, by_token, pronouns=lemma not in REPRESENTATION)
-            if state is not None and lemma in REPRESENTATION:
-                # "the Mexican ambassador", "Beijing's envoy": the state it represents
-                return self._ref_mention(tok, state, "represented", offset, sent_of)
+            if lemma in REPRESENTATION:
+                # "the Mexican ambassador", "its embassy": the modifier is a mention of its own,
+                # read by the role finder (represented state, or owner)
+                return None
+            state = self._modifier_state(tok, by_token)
             if state is not None and kind is not None:
                 body = gaz.body(state.state or "", phrase) if state.state else None
                 return self._ref_mention(tok, body or state, "body", offset, sent_of)
@@ -352,15 +353,10 @@ class MentionFinder:
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None
 
-    def _modifier_state(self, tok: Token, by_token: dict[int, Mention], pronouns: bool = True) -> Actor | None:
-        """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X".
-
-        With ``pronouns=False`` a possessive pronoun ("its embassy") names nothing.
-        """
+    def _modifier_state(self, tok: Token, by_token: dict[int, Mention]) -> Actor | None:
+        """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X"."""
         for c in tok.children:
             if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in by_token:
-                if not pronouns and by_token[c.i].via == "pronoun":
-                    continue
                 a = by_token[c.i].actor
                 if a is not None and a.state:
                     return a

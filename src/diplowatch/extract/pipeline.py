@@ -141,7 +141,8 @@ class Extractor:
             extractor=EXTRACTOR,
             explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": spath,
                          "target_path": tpath, "polarity_cue": reading.cue, "date_text": date_text,
-                         "headline": block.headline, "nominal_ref": cand.nominal_ref},
+                         "headline": block.headline, "nominal_ref": cand.nominal_ref,
+                         "future_date": bool(date and article.published and _after(date, article.published))},
         )
 
     def _date(self, trigger: Token, top: int, reporting: int | None, published: dt.date | None,
@@ -155,6 +156,13 @@ class Extractor:
             verb = doc[reporting]
             scopes.append({t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod")
                            for t in c.subtree})
+        if prefer == "future" and published is not None:
+            # an announced step: its date is the future one the sentence gives ("takes effect on 28 May")
+            for ent in trigger.sent.ents:
+                if ent.label_ == "DATE":
+                    resolved = resolve_date(ent.text, published, "future")
+                    if resolved is not None and _after(resolved[0], published):
+                        return resolved[0], resolved[1], ent.text
         for scope in scopes:
             best: tuple[int, Span] | None = None
             for ent in doc.ents:
@@ -221,6 +229,18 @@ def _confidence(cand: Candidate, polarity: str, tpath: str) -> float:
     return max(0.3, round(score, 2))
 
 
+def _dedupe(events: list[Event]) -> list[Event]:
+    """Drop exact repeats of (type, dyad, polarity) left after polarity changes, keeping the first."""
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for e in events:
+        key = (e.event, _party(e.source), _party(e.target), e.polarity)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
 def _party(actor: Actor | None) -> str | None:
     return None if actor is None else actor.state or actor.id
 
@@ -249,6 +269,13 @@ def _merge(events: list[Event]) -> list[Event]:
                 and e.explanation.get("date_text") not in (None, "", "(published)"):
             kept[key] = replace(first, date=e.date, date_precision=e.date_precision)
     result = [kept[k] for k in order]
+    # an act announced with a future effective date is not yet done, however else it is reported
+    pending = {(e.event, _party(e.source), _party(e.target)) for e in result
+               if e.polarity == "hypothetical" and e.explanation.get("future_date")}
+    result = [replace(e, polarity="hypothetical") if e.polarity == "asserted"
+              and (e.event, _party(e.source), _party(e.target)) in pending
+              and e.explanation.get("date_text") in ("", "(published)", "today") else e for e in result]
+    result = _dedupe(result)
     dyads = {}
     for e in result:
         dyads.setdefault((e.event, _party(e.source), _party(e.target)), []).append(e)

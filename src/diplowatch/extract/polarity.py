@@ -100,6 +100,12 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
                     cl in ("nobody", "none", "nothing")
                     or any(d.dep_ == "det" and d.lower_ in cues["negating_determiners"] for d in c.children)):
                 negated = negated or f"{' '.join(x.text for x in c.subtree)}"
+            if depth > 0 and c.dep_ in ("nsubj", "nsubjpass") and (
+                    c.lemma_.lower() in cues["hypothetical_governors"]
+                    or any(d.dep_ == "amod" and d.lemma_.lower() in cues["hypothetical_governors"]
+                           for d in c.children)):
+                # "the possible steps include recognition", "options include recognising"
+                hypothetical = hypothetical or c.lemma_.lower()
         if depth == 0:
             continue
         if lemma in cues["negating_governors"] and node.pos_ in ("VERB", "NOUN", "ADJ"):
