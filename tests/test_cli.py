@@ -249,6 +249,25 @@ def test_analyze_jsonl_with_one_broken_line(model, tmp_path, corpus):
     assert {e["doc"] for e in json_events(result.stdout)} == {"kz-1", "cn-1"}
 
 
+@pytest.mark.parametrize("name", ["[red]bracketed.txt", "a:smile:b.txt"])
+def test_error_names_the_file_verbatim(tmp_path, name):
+    # Rich must not read file names as markup ("[red]") or emoji codes (":smile:").
+    p = tmp_path / name
+    p.write_bytes(b"")
+    result = run("analyze", p)
+    assert result.exit_code == 1, result.output
+    assert str(p) in result.stderr
+
+
+def test_error_names_the_jsonl_line_verbatim(tmp_path):
+    # ":100:" is a Rich emoji code; the line number must survive as it is.
+    p = tmp_path / "long.jsonl"
+    p.write_text("\n" * 99 + "{broken\n", encoding="utf-8")  # 99 blank lines, then a bad one
+    result = run("analyze", p, "--format", "json")
+    assert result.exit_code == 1
+    assert "long.jsonl:100:" in result.stderr
+
+
 @pytest.mark.slow
 def test_analyze_table_reports_errors_and_events(model, tmp_path):
     bad, name = write_bad(tmp_path, "empty")

@@ -226,12 +226,16 @@ class EventFinder:
         return objs
 
     # -- sentences -------------------------------------------------------------
-    def find(self, sent: Span, mentions: dict[int, Mention]) -> list[Candidate]:
+    def find(self, sent: Span, mentions: dict[int, Mention], headline: bool = False) -> list[Candidate]:
         """All candidates in one sentence.
 
         Args:
             sent: a sentence of a parsed block.
             mentions: token index → mention for the block.
+            headline: the sentence is a headline, whose telegraphic syntax the
+                parser often misreads ("Putin signs decree recognising X"):
+                when the parse gives a trigger no source, the nearest actor
+                before the trigger is taken.
 
         Returns:
             Candidates in trigger order. A noun that served as the required
@@ -257,6 +261,8 @@ class EventFinder:
             if tok.i in consumed:
                 continue
             cands, pending = self._roles(tok, frame, mentions)
+            if not cands and pending is None and headline:
+                cands = self._headline_roles(tok, frame, mentions)
             nominal = tok.pos_ == "NOUN" and any(a.i in reactions for a in list(tok.ancestors)[:2])
             for c in cands:
                 c.nominal_ref = nominal
@@ -276,6 +282,18 @@ class EventFinder:
                             out.append(Candidate(frame, frame.event, tok, s, other.target, generic, spath,
                                                  f"shared:{other.trigger.text}"))
         return out
+
+    def _headline_roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
+        """Roles of a headline trigger by position: the nearest actor before it acts on what the parse gives."""
+        before = [mentions[i] for i in range(tok.sent.start, tok.i) if i in mentions
+                  and mentions[i].actor is not None and mentions[i].actor.kind in ("state", "government", "person", "body")]
+        if not before:
+            return []
+        source = before[-1]
+        targets, tpath, _ = self._target(tok, frame, mentions, set(range(source.start, source.end)),
+                                         {source.actor.state} if source.actor.state else set())
+        return self._fan(frame, self._event(tok, frame, targets), tok, [source], targets, False,
+                         "headline:left", tpath)
 
     @staticmethod
     def _coordinated(a: Token, b: Token) -> bool:
@@ -510,7 +528,8 @@ class EventFinder:
                 out += self._fan(frame, self._event(tok, frame, sources), tok, [s],
                                  [m for m in sources if m is not s], False, spath, "reciprocal")
             return out, None
-        targets, tpath, refers = self._target(tok, frame, mentions, used)
+        own = {m.actor.state for m in sources if m.actor is not None and m.actor.state}
+        targets, tpath, refers = self._target(tok, frame, mentions, used, own)
         if not targets and frame.mutual and len(sources) == 2 and not any(
                 c.lower_ in ("all", "each") for c in tok.children):
             return self._fan(frame, frame.event, tok, sources[:1], sources[1:], generic, spath, "conj-subject"), None
@@ -559,8 +578,12 @@ class EventFinder:
         return out
 
     def _target(self, tok: Token, frame: Frame, mentions: dict[int, Mention],
-                used: set[int]) -> tuple[list[Mention], str, bool]:
-        """Target mentions, the path, and whether the object is an event noun to resolve."""
+                used: set[int], own: set[str] = frozenset()) -> tuple[list[Mention], str, bool]:
+        """Target mentions, the path, and whether the object is an event noun to resolve.
+
+        ``own`` holds the source's states: a mention of them ("its mission") is
+        never the target.
+        """
         avoid = set(used)
         starts: list[Token] = []
         for c in tok.children:
@@ -570,8 +593,9 @@ class EventFinder:
                 starts.append(c)
             elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ not in frame.skip_preps:
                 starts.append(c)
-            elif c.dep_ == "prt":
-                starts += [p for p in c.children if p.dep_ == "prep"]
+            elif c.dep_ in ("prt", "advmod"):
+                # "pulled its staff out of X", "brought its officials home from X"
+                starts += [p for p in c.children if p.dep_ == "prep" and p.lower_ not in frame.skip_preps]
         if tok.pos_ == "NOUN":
             # "Palestine recognition"; "granted recognition to X"
             starts += [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i not in avoid]
@@ -612,7 +636,7 @@ class EventFinder:
                     subj = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass")]
                     for x in subj:
                         best += self._mentions_under(x, mentions, avoid)
-        best = [b for b in best if b[1].actor is not None]
+        best = [b for b in best if b[1].actor is not None and b[1].actor.state not in own]
         if frame.target_kinds:
             best = [b for b in best if b[1].actor.kind in frame.target_kinds]
         if not best:

@@ -47,6 +47,7 @@ BODY_HEADS = frozenset({"consulate", "representative", "staff", "personnel",
 })
 REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regime", "authorities", "cabinet", "leadership", "office", "department"})
 PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
+PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 REPRESENTATION = frozenset({"ambassador", "envoy", "embassy", "diplomat", "mission", "delegation", "consulate",
                             "representative", "chargé", "attaché"})
 """Nouns whose state modifier names the state they represent ("the Mexican ambassador")."""
@@ -104,6 +105,8 @@ class ArticleContext:
         surnames: last name (lower case) → actor of a person seen in full.
         subjects: sentence index → actor of its main subject, when resolved.
         sent_count: sentences seen so far.
+        groups: (offset, states) of each coordination of two or more states
+            ("Uruguay, Peru and Chile"), for "these countries".
     """
 
     on: dt.date | None
@@ -111,6 +114,7 @@ class ArticleContext:
     surnames: dict[str, Actor] = field(default_factory=dict)
     subjects: dict[int, Actor] = field(default_factory=dict)
     sent_count: int = 0
+    groups: list[tuple[int, tuple[Actor, ...]]] = field(default_factory=list)
 
     def nearest_states(self, before: int, n: int) -> list[Actor]:
         """The ``n`` nearest distinct states mentioned before character ``before``, earliest first."""
@@ -233,6 +237,10 @@ class MentionFinder:
             if m.via == "person" and m.actor is not None:
                 ctx.surnames[m.text.split()[-1].lower()] = m.actor
         ctx.mentions.extend(m for m in mentions if m.actor is not None)
+        for m in mentions:
+            group = self._coordination(doc[m.head], by_token)
+            if len(group) >= 2 and doc[m.head].dep_ != "conj":
+                ctx.groups.append((m.char_start, tuple(group)))
         # bodies, definite descriptions and pronouns, in text order; each is
         # visible to the references after it
         for tok in doc:
@@ -323,6 +331,14 @@ class MentionFinder:
             if state is not None:
                 return None
             count = _plural_count(tok)
+            if lemma in STATE_NOUNS and not count and tok.tag_.endswith("S") and any(
+                    c.dep_ == "det" and c.lower_ in ("these", "those") for c in tok.children):
+                # "these countries": the states of the last coordination before
+                group = next((g for start, g in reversed(ctx.groups) if start < char), ())
+                m = self._ref_mention(tok, group[0], "reference", offset, sent_of) if group else None
+                if m is not None:
+                    m.group = group
+                return m
             if lemma in STATE_NOUNS and count:
                 group = ctx.nearest_states(char, count)
                 if group:
@@ -346,12 +362,32 @@ class MentionFinder:
                     ctx.nearest(char, frozenset({"body", "state", "government"}))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             return None
+        if lower in PERSONAL and tok.dep_ in ("nsubj", "nsubjpass", "poss"):
+            # "he", "his": the nearest person before, in this sentence or the one before
+            m = ctx.nearest(char, frozenset({"person"}))
+            if m is not None and m.sent >= sent_of.get(tok.i, 0) - 1 and m.actor is not None and m.actor.state:
+                return self._ref_mention(tok, m.actor, "pronoun", offset, sent_of)
+            return None
         if lower in PRONOUNS and tok.dep_ in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
             m = self._same_sentence_subject(tok, by_token, frozenset({"state", "government", "body"}))
             actor = m.actor if m else ctx.subjects.get(sent_of.get(tok.i, 0) - 1)
             if actor is not None and actor.kind in ("state", "government", "body"):
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None
+
+    @staticmethod
+    def _coordination(tok: Token, by_token: dict[int, Mention]) -> list[Actor]:
+        """States coordinated with the mention at ``tok`` ("Uruguay, Peru and Chile"), in order."""
+        out: list[Actor] = []
+        stack = [tok]
+        while stack:
+            t = stack.pop(0)
+            m = by_token.get(t.i)
+            if m is not None and m.actor is not None and m.actor.kind == "state" \
+                    and all(a.id != m.actor.id for a in out):
+                out.append(m.actor)
+            stack += [c for c in t.children if c.dep_ == "conj"]
+        return out
 
     def _modifier_state(self, tok: Token, by_token: dict[int, Mention]) -> Actor | None:
         """The state named by a modifier of ``tok``: a demonym, a name, a possessor, or "of X"."""

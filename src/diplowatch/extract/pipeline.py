@@ -89,7 +89,9 @@ class Extractor:
         for block, doc in parsed:
             mentions = self.mentions.find(doc, block.start, ctx)
             for sent in doc.sents:
-                for cand in self.events.find(sent, mentions):
+                headline = block.headline or (sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
+                                              and len(sent) <= 20)
+                for cand in self.events.find(sent, mentions, headline):
                     event = self._code(article, content, block, sent, cand, mentions, events)
                     if event is not None:
                         events.append(event)
