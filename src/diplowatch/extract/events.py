@@ -325,7 +325,7 @@ class EventFinder:
                     seen.add(id(m))
                     found.append((dist, m, path))
                 for c in node.children:
-                    if (c.dep_ in CLAUSE_DEPS and c.dep_ != "relcl") or c.i in avoid:
+                    if c.dep_ in CLAUSE_DEPS or c.i in avoid:
                         continue
                     if c.dep_ == "prep" and (c.lower_ not in TARGET_PREPS or c.lower_ in skip_preps):
                         continue
@@ -386,6 +386,13 @@ class EventFinder:
                         nxt.append(c)
             frontier = nxt
         return [], set()
+
+    @staticmethod
+    def _participle(tok: Token) -> bool:
+        """A past participle describing a noun: "the Taliban, banned in Russia", "the Taliban (banned in Russia)"."""
+        if tok.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
+            return False
+        return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
 
     def _generic_agent(self, node: Token) -> bool:
         """"criticised *by the international community*": an agent that names no particular actor."""
@@ -478,7 +485,12 @@ class EventFinder:
     def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]
                ) -> tuple[list[Candidate], tuple[list[Actor | None], bool, str] | None]:
         """Candidates of one trigger, and (sources, generic, path) when the target is still missing."""
-        sources, generic, spath, used = self._subject(tok, mentions)
+        if self._participle(tok):
+            # "the Taliban (banned in Russia)": a participle has no subject of its own
+            sources, used = self._agent(tok, mentions, 1)
+            generic, spath = False, "agent" if sources else "participle"
+        else:
+            sources, generic, spath, used = self._subject(tok, mentions)
         if not sources and frame.target_kinds:
             # "the removal of the Taliban from Russia's list": the list's owner keeps it
             owner = next((c for a in _arg_tokens(tok) if a.lemma_.lower() in LIST_NOUNS
@@ -605,6 +617,11 @@ class EventFinder:
         if tok.dep_ == "acl" and tok.tag_ == "VBN":
             # "the Taliban, banned in Russia": the participle describes its head
             starts.append(tok.head)
+        elif self._participle(tok):
+            # "the Taliban (banned in Russia)": the noun before the parenthesis
+            doc = tok.doc
+            starts += [doc[i] for i in range(tok.i - 2, max(tok.sent.start, tok.i - 5) - 1, -1)
+                       if i in mentions][:1]
         if tok.dep_ == "xcomp" and _passive(tok):
             # "ordered its ambassadors in X to be recalled": the controller's object
             starts += [c for c in tok.head.children if c.dep_ == "dobj" and c.i not in avoid]

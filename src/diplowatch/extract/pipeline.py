@@ -24,7 +24,7 @@ from diplowatch.extract.dates import resolve_date
 from diplowatch.extract.events import Candidate, EventFinder
 from diplowatch.extract.lexicon import Lexicon, load_lexicon
 from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
-from diplowatch.extract.polarity import read_polarity
+from diplowatch.extract.polarity import governing_chain, read_polarity
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.nlp.pipeline import Block, load_nlp, segment
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
@@ -165,6 +165,24 @@ class Extractor:
                     resolved = resolve_date(ent.text, published, "future")
                     if resolved is not None and _after(resolved[0], published):
                         return resolved[0], resolved[1], ent.text
+        # a date attached to the trigger or to a word that governs it ("reached an agreement *on
+        # Thursday* to normalise"), the lowest first
+        chain, _ = governing_chain(trigger, self.lexicon)
+        level = {t.i: n for n, t in enumerate(chain)}
+        attached: list[tuple[int, Span]] = []
+        for ent in trigger.sent.ents:
+            if ent.label_ != "DATE":
+                continue
+            head = ent.root.head
+            anchor = head.head if head.dep_ == "prep" or head.pos_ == "ADP" else head
+            for t in (head, anchor):
+                if t.i in level and ent.root.i not in level:
+                    attached.append((level[t.i], ent))
+                    break
+        for _, ent in sorted(attached, key=lambda x: x[0]):
+            resolved = resolve_date(ent.text, published, prefer)
+            if resolved is not None:
+                return resolved[0], resolved[1], ent.text
         for scope in scopes:
             best: tuple[int, Span] | None = None
             for ent in doc.ents:
