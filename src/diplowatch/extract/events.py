@@ -37,6 +37,7 @@ from spacy.tokens import Span, Token
 
 from diplowatch.extract.lexicon import Frame, Lexicon
 from diplowatch.extract.mentions import Mention
+from diplowatch.extract.polarity import is_participle
 from diplowatch.model import Actor
 
 ARG_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "prep", "pobj", "compound", "amod", "prt", "attr", "oprd",
@@ -387,13 +388,6 @@ class EventFinder:
             frontier = nxt
         return [], set()
 
-    @staticmethod
-    def _participle(tok: Token) -> bool:
-        """A past participle describing a noun: "the Taliban, banned in Russia", "the Taliban (banned in Russia)"."""
-        if tok.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
-            return False
-        return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
-
     def _generic_agent(self, node: Token) -> bool:
         """"criticised *by the international community*": an agent that names no particular actor."""
         for c in node.children:
@@ -485,7 +479,7 @@ class EventFinder:
     def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]
                ) -> tuple[list[Candidate], tuple[list[Actor | None], bool, str] | None]:
         """Candidates of one trigger, and (sources, generic, path) when the target is still missing."""
-        if self._participle(tok):
+        if is_participle(tok):
             # "the Taliban (banned in Russia)": a participle has no subject of its own
             sources, used = self._agent(tok, mentions, 1)
             generic, spath = False, "agent" if sources else "participle"
@@ -617,7 +611,7 @@ class EventFinder:
         if tok.dep_ == "acl" and tok.tag_ == "VBN":
             # "the Taliban, banned in Russia": the participle describes its head
             starts.append(tok.head)
-        elif self._participle(tok):
+        elif is_participle(tok):
             # "the Taliban (banned in Russia)": the noun before the parenthesis
             doc = tok.doc
             starts += [doc[i] for i in range(tok.i - 2, max(tok.sent.start, tok.i - 5) - 1, -1)

@@ -41,6 +41,17 @@ class PolarityReading:
     clause_top: int
 
 
+def is_participle(tok: Token) -> bool:
+    """A past participle that describes a noun: "the Taliban, banned in Russia", "the Taliban (banned in Russia)".
+
+    Such a description is presupposed: it has no subject of its own and takes
+    no polarity from the clause around it.
+    """
+    if tok.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
+        return False
+    return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
+
+
 def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | None]:
     """The trigger and the words above it up to (not including) a reporting verb.
 
@@ -48,6 +59,8 @@ def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | 
         (chain from the trigger upwards, the reporting verb or ``None``).
     """
     chain = [trigger]
+    if is_participle(trigger):
+        return chain, None
     node = trigger
     reporting = lex.cues["reporting_verbs"]
     while node.head.i != node.i and node.dep_ in CLIMB_DEPS:
@@ -115,8 +128,7 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
             if not (lemma == "call" and not any(c.lower_ in ("on", "upon", "for") for c in node.children)):
                 hypothetical = hypothetical or lemma
     top = chain[-1]
-    clause = " ".join(t.text for t in top.subtree).lower() if top.i != trigger.i else sentence_text.lower()
-    low = clause or sentence_text.lower()
+    low = " ".join(t.text for t in top.subtree).lower()
     if not negated:
         for phrase in cues["negating_phrases"]:
             if phrase in low:
