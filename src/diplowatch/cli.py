@@ -17,6 +17,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.model import Article, Event
@@ -24,7 +25,12 @@ from diplowatch.model import Article, Event
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Diplomatic events from the news: who recognises whom, coded in CAMEO and PLOVER.")
 out = Console(soft_wrap=False)
-err = Console(stderr=True)
+err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
+
+
+def _error(message: object) -> None:
+    """Print ``error: MESSAGE`` on stderr, the message verbatim (no markup, no emoji codes)."""
+    err.print(Text.assemble(("error: ", "red"), str(message)))
 
 DbOption = Annotated[Optional[str], typer.Option(
     "--db", help="SQLAlchemy URL of the knowledge base (default: $DIPLOWATCH_DB or "
@@ -40,7 +46,7 @@ def _iso_date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        err.print(f"[red]error:[/] {option} {value!r} is not a date (YYYY-MM-DD)")
+        _error(f"{option} {value!r} is not a date (YYYY-MM-DD)")
         raise typer.Exit(2) from None
 
 
@@ -53,7 +59,7 @@ def _articles(paths: list[str], published: dt.date | None) -> tuple[list[Article
     for item in read_paths(paths, published):
         if isinstance(item, InputError):
             errors += 1
-            err.print(f"[red]error:[/] {item}")
+            _error(item)
         else:
             articles.append(item)
     return articles, errors
@@ -65,7 +71,7 @@ def _extractor():  # noqa: ANN202 - imported lazily: loading spaCy takes a secon
     try:
         return Extractor()
     except DiplowatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
 
 
@@ -105,7 +111,7 @@ def analyze(
 ) -> None:
     """Extract diplomatic events from articles and print them."""
     if format not in ("table", "json"):
-        err.print(f"[red]error:[/] --format must be table or json, not {format!r}")
+        _error(f"--format must be table or json, not {format!r}")
         raise typer.Exit(2)
     articles, errors = _articles(paths, _iso_date(published, "--published"))
     extractor = _extractor() if articles else None
@@ -140,7 +146,7 @@ def ingest(
     try:
         kb = KnowledgeBase(db)
     except DiplowatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     new = dup = failed = n_events = 0
     with kb:
@@ -158,7 +164,7 @@ def ingest(
                     dup += 1
             except DiplowatchError as exc:
                 failed += 1
-                err.print(f"[red]error:[/] {exc}")
+                _error(exc)
     out.print(f"read {len(articles)} article(s): {new} new, {dup} already stored, "
               f"{failed + errors} failed; {n_events} event(s) stored in {kb.url}")
     raise typer.Exit(1 if errors or failed else 0)
@@ -173,7 +179,7 @@ def _target_code(target: str) -> str:
         return target
     found = gaz.lookup(target)
     if found is None or not found.actor.state:
-        err.print(f"[red]error:[/] unknown target {target!r}: give an ISO 3166-1 alpha-3 code or a state name")
+        _error(f"unknown target {target!r}: give an ISO 3166-1 alpha-3 code or a state name")
         raise typer.Exit(2)
     return found.actor.state
 
@@ -188,7 +194,7 @@ def _status(target: str, as_of: str | None, db: str | None):  # noqa: ANN202
         with KnowledgeBase(db) as kb:
             events = kb.events(target_state=code)
     except DiplowatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     return code, relation_state(events, code, when)
 
@@ -292,7 +298,7 @@ def eval_cmd(
     try:
         gold_rows = load_gold(gold)
     except DiplowatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        _error(exc)
         raise typer.Exit(2) from None
     arts, errors = _articles(articles, _iso_date(published, "--published"))
     extractor = _extractor() if arts else None
@@ -310,5 +316,5 @@ def main() -> None:
     try:
         app()
     except DiplowatchError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        _error(exc)
         sys.exit(2)

@@ -21,6 +21,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
           "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
           "sept", "oct", "nov", "dec")
+NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _DAYNUM = re.compile(r"\b([12]?\d|3[01])(st|nd|rd|th)?\b")
 _NOISE = re.compile(r"\b(back|as far back as|since|earlier|later|on|in|at|during|by|of|the|early|late|mid|so far)\b",
@@ -46,8 +48,15 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
     text = " ".join(expression.replace("(", " ").replace(")", " ").split())
     low = text.lower()
     if not low or _DURATION.search(low) and not _YEAR.search(low) and not any(w in low for w in WEEKDAYS):
-        if "last year" not in low and "this year" not in low:
+        if "last year" not in low and "this year" not in low and not low.endswith(" ago"):
             return None
+    ago = re.search(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(years?|decades?)\s+ago\b", low)
+    if ago:
+        if not published:
+            return None
+        n = NUMBER_WORDS.get(ago.group(1)) or int(ago.group(1))
+        years = n * (10 if ago.group(2).startswith("decade") else 1)
+        return str(published.year - years), "year"
     base = dt.datetime.combine(published, dt.time(12)) if published else None
     if low in ("today", "this week") or low.startswith("today"):
         return (published.isoformat(), "day") if published else None

@@ -509,6 +509,11 @@ class EventFinder:
             allowed = self._collect(subj, mentions) if subj is not None else []
             if not allowed and obj is not None:
                 allowed = self._collect(obj, mentions)
+            if not allowed:
+                # "let them run the Afghan embassies": the mission's own state
+                mission = next((c for c in tok.children if c.dep_ == "dobj"), None)
+                allowed = [self._collect(c, mentions)[0] for c in (mission.children if mission is not None else [])
+                           if c.dep_ in ("amod", "compound", "poss") and self._collect(c, mentions)]
             return self._fan(frame, frame.event, tok, hs, allowed, hgen, "host:" + hpath, "allowed"), None
         if frame.roles == "recipient_source":
             recips: list[Mention] = []

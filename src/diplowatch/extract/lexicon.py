@@ -104,7 +104,17 @@ class Lexicon:
 
 
 def _words(value: Any) -> frozenset[str]:
-    return frozenset(str(v).lower() for v in (value or []))
+    """A list of words as a lower-case set.
+
+    Raises:
+        ConfigurationError: an item is not a string (YAML reads a bare ``no``
+            or ``on`` as a boolean: quote it).
+    """
+    items = list(value or [])
+    bad = [v for v in items if not isinstance(v, str)]
+    if bad:
+        raise ConfigurationError(f"lexicon data: {bad!r} is not a word; quote it in the YAML file")
+    return frozenset(v.lower() for v in items)
 
 
 def _frame(raw: dict[str, Any]) -> Frame:
@@ -151,7 +161,7 @@ def load_lexicon() -> Lexicon:
         for lemma in frame.lemmas:
             by_lemma.setdefault(lemma, []).append(frame)
     polarity = _read("polarity.yaml")
-    cues = {key: (tuple(v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
+    cues = {key: (tuple(str(x) for x in v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
                    _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),
                    _words(triggers.get("generic_subjects")), cues)

@@ -325,6 +325,9 @@ class MentionFinder:
                 # read by the role finder (represented state, or owner)
                 return None
             state = self._modifier_state(tok, by_token)
+            if state is not None and kind == "gov" and state.kind == "government":
+                # "the Taliban government", "the Afghan government" (2025): the government itself
+                return self._ref_mention(tok, state, "government", offset, sent_of)
             if state is not None and kind is not None:
                 body = gaz.body(state.state or "", phrase) if state.state else None
                 return self._ref_mention(tok, body or state, "body", offset, sent_of)
@@ -369,11 +372,41 @@ class MentionFinder:
                 return self._ref_mention(tok, m.actor, "pronoun", offset, sent_of)
             return None
         if lower in PRONOUNS and tok.dep_ in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
-            m = self._same_sentence_subject(tok, by_token, frozenset({"state", "government", "body"}))
+            kinds = frozenset({"state", "government", "body"})
+            if self._bound(tok):
+                # "X let them run ...": an object pronoun is not the subject of its own clause
+                local = {id(by_token[c.i]) for v in (tok.head, tok.head.head) for c in v.children
+                         if c.dep_ in ("nsubj", "nsubjpass") and c.i in by_token}
+                m = next((x for x in reversed(ctx.mentions) if x.char_end <= char and x.actor is not None
+                          and x.actor.kind in kinds | {"organization"} and x.via != "pronoun"
+                          and id(x) not in local and not self._in_subject_of(x, tok, by_token)), None)
+                return self._ref_mention(tok, m.actor, "pronoun", offset, sent_of) if m else None
+            m = self._same_sentence_subject(tok, by_token, kinds)
             actor = m.actor if m else ctx.subjects.get(sent_of.get(tok.i, 0) - 1)
             if actor is not None and actor.kind in ("state", "government", "body"):
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None
+
+    @staticmethod
+    def _bound(tok: Token) -> bool:
+        """Whether a pronoun is an object, or the subject of a complement ("let *them* run")."""
+        if tok.dep_ in ("dobj", "pobj"):
+            return True
+        return tok.dep_ == "nsubj" and tok.head.dep_ in ("ccomp", "xcomp") and tok.head.head.lemma_.lower() in (
+            "let", "allow", "permit", "help", "make")
+
+    @staticmethod
+    def _in_subject_of(m: Mention, tok: Token, by_token: dict[int, Mention]) -> bool:
+        """Whether mention ``m`` lies in the subject of the clause that holds ``tok``."""
+        if m.head >= len(tok.doc) or tok.doc[m.head].sent.start != tok.sent.start:
+            return False
+        node = tok
+        while node.head.i != node.i:
+            node = node.head
+            for c in node.children:
+                if c.dep_ in ("nsubj", "nsubjpass") and c.left_edge.i <= m.head <= c.right_edge.i:
+                    return True
+        return False
 
     @staticmethod
     def _coordination(tok: Token, by_token: dict[int, Mention]) -> list[Actor]:

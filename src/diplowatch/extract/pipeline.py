@@ -34,6 +34,11 @@ EXTRACTOR = "rules/1"
 
 BATCH_SIZE = 64
 
+REACTIONS = frozenset({"praise", "criticize", "high_level_talks"})
+"""Events that "the move" or "the decision" never refers back to."""
+REPRESENTATION_EVENTS = frozenset({"accredit_ambassador", "expel_diplomats", "recall_ambassador"})
+"""Events whose target is the state an envoy represents, not the envoy."""
+
 
 class Extractor:
     """Extract coded diplomatic events from articles.
@@ -102,7 +107,7 @@ class Extractor:
         target, source = cand.target, cand.source
         tpath, spath = cand.target_path, cand.source_path
         if (cand.refers_to_event and target is None) or cand.source_refers:
-            ref = next((e for e in reversed(earlier) if e.event not in ("praise", "criticize")
+            ref = next((e for e in reversed(earlier) if e.event not in REACTIONS
                         and e.source is not None and e.polarity == "asserted"), None)
             if ref is None or ref.source is None:
                 return None
@@ -117,14 +122,17 @@ class Extractor:
         if cand.frame.target_kinds and target.kind == "government":
             # banned lists name organisations, also while they govern
             target = self.gazetteer.organization(target) or target
+        if cand.event in REPRESENTATION_EVENTS and target.kind == "person" and target.state:
+            # "accepted the credentials of Gul Hassan Hassan, the Afghan ambassador": his government
+            target = self.gazetteer.government(target.state, article.published, de_facto=True) \
+                or self.gazetteer.state(target.state)
         reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive, sent.text)
         polarity = reading.polarity
         if cand.source_generic and polarity == "asserted" and not cand.frame.object_events:
             # "several have recognised" names nobody: keep only what it denies or expects;
             # reactions of collectives ("condemned by the international community") are kept
             return None
-        date, precision, date_text = self._date(cand.trigger, reading.clause_top, reading.attribution_head,
-                                                article.published,
+        date, precision, date_text = self._date(cand.trigger, reading.attribution_head, article.published,
                                                 "future" if polarity == "hypothetical" else "past")
         if polarity == "asserted" and date and article.published and _after(date, article.published):
             polarity = "hypothetical"
@@ -147,58 +155,59 @@ class Extractor:
                          "future_date": bool(date and article.published and _after(date, article.published))},
         )
 
-    def _date(self, trigger: Token, top: int, reporting: int | None, published: dt.date | None,
+    def _date(self, trigger: Token, reporting: int | None, published: dt.date | None,
               prefer: str) -> tuple[str | None, str | None, str]:
-        """Date of the event: the nearest date expression of its clause, else of the
-        reporting verb ("..., the ministry said on Friday"), else the publication date."""
+        """Date of the event and the words it was read from.
+
+        In order: for an announced step, a future date of its sentence ("takes
+        effect on 28 May"); a date attached to the trigger or to a word that
+        governs it within its clause, the lowest first ("reached an agreement
+        *on Thursday* to normalise"); the nearest date of its clause; a date of
+        the reporting verb ("..., the ministry said *on Friday*"); else the
+        publication date, unless the report is in the past perfect ("had
+        designated"), whose time is unknown.
+
+        Returns:
+            ``(iso_date, precision, source words)``, or ``(None, None, "")``.
+        """
         doc = trigger.doc
-        clause = {t.i for t in doc[top].subtree} | {t.i for t in trigger.subtree}
-        scopes = [clause]
-        if reporting is not None:
-            verb = doc[reporting]
-            scopes.append({t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod")
-                           for t in c.subtree})
         if prefer == "future" and published is not None:
-            # an announced step: its date is the future one the sentence gives ("takes effect on 28 May")
             for ent in trigger.sent.ents:
                 if ent.label_ == "DATE":
                     resolved = resolve_date(ent.text, published, "future")
                     if resolved is not None and _after(resolved[0], published):
                         return resolved[0], resolved[1], ent.text
-        # a date attached to the trigger or to a word that governs it ("reached an agreement *on
-        # Thursday* to normalise"), the lowest first
         chain, _ = governing_chain(trigger, self.lexicon)
+        for n, t in enumerate(chain):
+            if t.dep_ in ("advcl", "conj", "relcl", "parataxis"):
+                chain = chain[:n + 1]  # "..., although X have met Y": the main clause's date is not X's
+                break
         level = {t.i: n for n, t in enumerate(chain)}
-        attached: list[tuple[int, Span]] = []
+        attached: list[tuple[int, int, Span]] = []
+        clause = {t.i for t in chain[-1].subtree}
+        nearest: list[tuple[int, int, Span]] = []
         for ent in trigger.sent.ents:
-            if ent.label_ != "DATE":
+            if ent.label_ != "DATE" or ent.root.i in level:
                 continue
             head = ent.root.head
             anchor = head.head if head.dep_ == "prep" or head.pos_ == "ADP" else head
-            for t in (head, anchor):
-                if t.i in level and ent.root.i not in level:
-                    attached.append((level[t.i], ent))
-                    break
-        for _, ent in sorted(attached, key=lambda x: x[0]):
+            hit = next((level[t.i] for t in (head, anchor) if t.i in level), None)
+            if hit is not None:
+                attached.append((hit, 0, ent))
+            elif any(t.i in clause for t in ent):
+                nearest.append((_tree_distance(trigger, ent.root), 0, ent))
+        if reporting is not None:
+            verb = doc[reporting]
+            said = {t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod") for t in c.subtree}
+            nearest += [(99, 1, ent) for ent in trigger.sent.ents if ent.label_ == "DATE" and ent.root.i in said]
+        for _, _, ent in sorted(attached, key=lambda x: x[:2]) + sorted(nearest, key=lambda x: x[:2]):
             resolved = resolve_date(ent.text, published, prefer)
             if resolved is not None:
                 return resolved[0], resolved[1], ent.text
-        for scope in scopes:
-            best: tuple[int, Span] | None = None
-            for ent in doc.ents:
-                if ent.label_ != "DATE" or not any(t.i in scope for t in ent):
-                    continue
-                dist = _tree_distance(trigger, ent.root)
-                if best is None or dist < best[0]:
-                    best = (dist, ent)
-            if best is not None:
-                resolved = resolve_date(best[1].text, published, prefer)
-                if resolved is not None:
-                    return resolved[0], resolved[1], best[1].text
         if published is None:
             return None, None, ""
         if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
-            return None, None, ""  # past perfect: before the reported moment, date unknown
+            return None, None, ""
         return published.isoformat(), "day", "(published)"
 
     def _attribution(self, trigger: Token, head: int | None, mentions: dict[int, Mention]) -> str | None:
