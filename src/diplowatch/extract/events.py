@@ -52,7 +52,7 @@ OBJECT_CONTROL = frozenset({"urge", "ask", "call", "order", "allow", "let", "per
                             "invite", "force", "push", "pressure", "tell", "instruct", "request", "require", "enable"})
 """Verbs whose object is the subject of their complement ("urged Putin to recognise")."""
 CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep", "ccomp", "acl", "oprd",
-                        "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod"})
+                        "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod", "csubj", "acomp"})
 RECIPROCAL = frozenset({"other", "another"})
 LIST_NOUNS = frozenset({"list", "roster", "register", "registry", "blacklist"})
 
@@ -78,6 +78,9 @@ class Candidate:
             to an event that may be reported in full elsewhere.
         source_refers: the subject is an event noun ("*the move* removes the
             Taliban from the list"); the caller takes the source of that event.
+        restates: the trigger restates an event of ``source`` already
+            reported ("their decision will take effect on 28 May"); the caller
+            takes the type and target of that event.
     """
 
     frame: Frame
@@ -91,6 +94,7 @@ class Candidate:
     refers_to_event: bool = False
     nominal_ref: bool = False
     source_refers: bool = False
+    restates: bool = False
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -179,7 +183,11 @@ class EventFinder:
                 continue
             if args is None:
                 args = _arg_lemmas(tok)
-            if frame.particle and not any(c.dep_ == "prt" and c.lower_ == frame.particle for c in tok.children):
+            if frame.particle and not any(c.dep_ in ("prt", "prep", "advmod") and c.lower_ == frame.particle
+                                          for c in tok.children):
+                continue
+            if frame.context_veto and any(t.lower_ in frame.context_veto or t.lemma_.lower() in frame.context_veto
+                                          for t in tok.sent):
                 continue
             stop = frame.excludes_when.get(lemma)
             if stop and any(w in args for w in stop):
@@ -313,7 +321,7 @@ class EventFinder:
 
     # -- roles -----------------------------------------------------------------
     def _mentions_under(self, tok: Token, mentions: dict[int, Mention], avoid: set[int],
-                        depth: int = 4, skip_preps: frozenset[str] = frozenset()) -> list[tuple[int, Mention, str]]:
+                        depth: int = 5, skip_preps: frozenset[str] = frozenset()) -> list[tuple[int, Mention, str]]:
         """Mentions in ``tok``'s phrase, breadth first: (distance, mention, path)."""
         found: list[tuple[int, Mention, str]] = []
         seen: set[int] = set()
@@ -350,12 +358,14 @@ class EventFinder:
                 out.append(mm)
         return out
 
-    def _collect(self, tok: Token, mentions: dict[int, Mention], depth: int = 3) -> list[Mention]:
-        """The mentions a role phrase headed by ``tok`` names, coordination included."""
+    def _collect(self, tok: Token, mentions: dict[int, Mention], depth: int = 3,
+                 avoid: set[int] | None = None) -> list[Mention]:
+        """The mentions a role phrase headed by ``tok`` names, coordination included (not inside ``avoid``)."""
         m = mentions.get(tok.i)
         if m is None:
             # "the governments of both countries", "Maduro's regime in Venezuela", "all of its personnel"
-            under = [u for u in self._mentions_under(tok, mentions, set(), depth=depth) if u[1].actor is not None]
+            under = [u for u in self._mentions_under(tok, mentions, avoid or set(), depth=depth)
+                     if u[1].actor is not None]
             if not under:
                 return []
             m = under[0][1]
@@ -418,6 +428,10 @@ class EventFinder:
                     ms = self._collect(poss, mentions)
                     if ms:
                         return ms, False, f"{path}poss", {t.i for t in poss.subtree}
+            if subj is None and node.pos_ in ("VERB", "AUX"):
+                # a rare name the parser did not take as subject ("Nauru granted ...")
+                subj = next((c for c in kids if c.i < node.i and c.dep_ in ("advmod", "npadvmod", "compound", "dep")
+                             and c.i in mentions), None)
             if subj is not None:
                 ms = self._collect(subj, mentions)
                 if ms:
@@ -433,7 +447,7 @@ class EventFinder:
                 break
             if node.dep_ == "relcl" or (node.dep_ == "acl" and node.head.pos_ in ("NOUN", "PROPN")):
                 head = node.head
-                ms = self._collect(head, mentions, depth=2)
+                ms = self._collect(head, mentions, depth=2, avoid={t.i for t in node.subtree})
                 if ms:
                     return ms, False, f"{path}relcl-head", {head.i}
                 if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ != "attr":
@@ -441,8 +455,11 @@ class EventFinder:
                 node = head
                 path += "relcl^"
                 continue
-            if node.dep_ == "xcomp" and node.head.lemma_.lower() in OBJECT_CONTROL:
+            if node.dep_ in ("xcomp", "advcl") and node.head.lemma_.lower() in OBJECT_CONTROL:
                 obj = next((c for c in node.head.children if c.dep_ == "dobj"), None)
+                if obj is None:  # "called on X to", "appealed to X to"
+                    obj = next((p for c in node.head.children if c.dep_ == "prep" and c.lower_ in ("on", "upon", "to")
+                                for p in c.children if p.dep_ == "pobj"), None)
                 if obj is not None:
                     ms = self._collect(obj, mentions)
                     if ms:
@@ -525,10 +542,19 @@ class EventFinder:
                         if p.dep_ == "pobj":
                             recips += self._collect(p, mentions)
             return self._fan(frame, frame.event, tok, recips, sources, False, "prep:to", "presenter:" + spath), None
+        if frame.roles == "takes_effect":
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None or subj.lemma_.lower() not in self.lex.event_nouns:
+                return [], None
+            owner = next((c for c in subj.children if c.dep_ == "poss"), None)
+            actors = self._collect(owner, mentions) if owner is not None else []
+            return [Candidate(frame, frame.event, tok, m.actor, None, False, "event-owner", "restated",
+                              restates=True) for m in actors if m.actor is not None], None
         if frame.roles == "switch":
             return self._switch(tok, frame, mentions, sources, generic, spath), None
         if frame.mutual:
-            between = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "between"
+            holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
+            between = [p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"
                        for p in c.children if p.dep_ == "pobj"]
             pair = self._collect(between[0], mentions) if between else []
             if len(pair) >= 2:
@@ -579,8 +605,9 @@ class EventFinder:
                 generic: bool, spath: str) -> list[Candidate]:
         """"switched recognition from Taipei to Beijing": withdraw from one, recognise the other."""
         out: list[Candidate] = []
+        holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
         for prep, event in (("from", "withdraw_recognition"), ("to", "recognize_state")):
-            for c in tok.children:
+            for c in (c for h in holders for c in h.children):
                 if c.dep_ == "prep" and c.lower_ == prep:
                     tg = [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
                     if event == "recognize_state" and any(m.actor and m.actor.kind == "government" for m in tg):

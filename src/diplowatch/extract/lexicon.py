@@ -50,6 +50,11 @@ class Frame:
             *in* Beijing": a venue).
         location_source: with no subject, "in X" names the source ("the
             Taliban, banned *in Russia*").
+        context_veto: words that, anywhere in the sentence, stop the frame
+            ("Japan will meet Australia in the semi-final").
+        cameo: a CAMEO code more specific than the event type's (042 for a
+            visit, 043 for hosting, 046 for negotiations); ``""`` for the
+            ontology's.
     """
 
     name: str
@@ -74,6 +79,8 @@ class Frame:
     clause_target: bool = False
     skip_preps: frozenset[str] = frozenset()
     location_source: bool = False
+    context_veto: frozenset[str] = frozenset()
+    cameo: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,7 @@ def _frame(raw: dict[str, Any]) -> Frame:
         requires_text=tuple(str(v).lower() for v in raw.get("requires_text") or ()),
         clause_target=bool(raw.get("clause_target")), skip_preps=_words(raw.get("skip_preps")),
         location_source=bool(raw.get("location_source")),
+        context_veto=_words(raw.get("context_veto")), cameo=str(raw.get("cameo") or ""),
     )
 
 

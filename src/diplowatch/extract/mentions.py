@@ -360,9 +360,11 @@ class MentionFinder:
             if tok.lemma_.lower() in GROUP_NOUNS:
                 m = ctx.nearest(char, frozenset({"organization", "government"}))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
-            if kind is not None and tok.lemma_.lower() in REFERRING_BODIES:
-                m = ctx.nearest(char, frozenset({"body"}), body_kind=kind) or \
-                    ctx.nearest(char, frozenset({"body", "state", "government"}))
+            if tok.lemma_.lower() in REFERRING_BODIES:
+                # "the ministry": the nearest body of that kind, else the nearest acting body or state
+                m = (ctx.nearest(char, frozenset({"body"}), body_kind=kind) if kind else None) or \
+                    ctx.nearest(char, frozenset({"body"})) or \
+                    ctx.nearest(char, frozenset({"state", "government"}))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             return None
         if lower in PERSONAL and tok.dep_ in ("nsubj", "nsubjpass", "poss"):
@@ -382,7 +384,21 @@ class MentionFinder:
                           and id(x) not in local and not self._in_subject_of(x, tok, by_token)), None)
                 return self._ref_mention(tok, m.actor, "pronoun", offset, sent_of) if m else None
             m = self._same_sentence_subject(tok, by_token, kinds)
-            actor = m.actor if m else ctx.subjects.get(sent_of.get(tok.i, 0) - 1)
+            if m is not None and lower in ("they", "their", "them"):
+                # a plural pronoun stands for the whole coordination ("Norway and Spain ... their decision")
+                group = self._coordination(tok.doc[m.head], by_token)
+                if len(group) >= 2:
+                    ref = self._ref_mention(tok, group[0], "pronoun", offset, sent_of)
+                    if ref is not None:
+                        ref.group = tuple(group)
+                    return ref
+            here = sent_of.get(tok.i, 0)
+            actor = m.actor if m else ctx.subjects.get(here - 1)
+            if actor is None:
+                # "It then severed relations": the actor of the sentence before
+                prev = next((x for x in reversed(ctx.mentions) if x.sent == here - 1 and x.actor is not None
+                             and x.actor.kind in kinds and x.via != "pronoun"), None)
+                actor = prev.actor if prev else None
             if actor is not None and actor.kind in ("state", "government", "body"):
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None

@@ -117,12 +117,19 @@ class Extractor:
                 target, tpath = ref.source, f"event-ref:{ref.event}"
             if source is not None and target is not None and target.state == source.state:
                 return None
+        event_name = cand.event
+        if cand.restates:
+            ref = next((e for e in reversed(earlier) if e.event not in REACTIONS and e.source is not None
+                        and source is not None and e.source.state == source.state), None)
+            if ref is None:
+                return None
+            event_name, target, tpath = ref.event, ref.target, f"restates:{ref.event}"
         if target is None:
             return None
         if cand.frame.target_kinds and target.kind == "government":
             # banned lists name organisations, also while they govern
             target = self.gazetteer.organization(target) or target
-        if cand.event in REPRESENTATION_EVENTS and target.kind == "person" and target.state:
+        if event_name in REPRESENTATION_EVENTS and target.kind == "person" and target.state:
             # "accepted the credentials of Gul Hassan Hassan, the Afghan ambassador": his government
             target = self.gazetteer.government(target.state, article.published, de_facto=True) \
                 or self.gazetteer.state(target.state)
@@ -139,14 +146,14 @@ class Extractor:
         start = block.start + sent.start_char
         end = block.start + sent.end_char
         text = content[start:end]
-        etype = event_type(cand.event)
+        etype = event_type(event_name)
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
         confidence = _confidence(cand, polarity, tpath)
         src_id = source.id if source else None
         return Event(
-            id=event_id(article.id, EXTRACTOR, start, end, cand.event, src_id, target.id),
-            doc=article.id, event=cand.event, source=source, target=target, polarity=polarity,
-            date=date, date_precision=precision, cameo=etype.cameo, plover=etype.plover,
+            id=event_id(article.id, EXTRACTOR, start, end, event_name, src_id, target.id),
+            doc=article.id, event=event_name, source=source, target=target, polarity=polarity,
+            date=date, date_precision=precision, cameo=cand.frame.cameo or etype.cameo, plover=etype.plover,
             evidence=Evidence(text, start, end), attribution=attribution, confidence=confidence,
             extractor=EXTRACTOR,
             explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": spath,
@@ -299,10 +306,10 @@ def _merge(events: list[Event]) -> list[Event]:
             kept[key] = replace(first, date=e.date, date_precision=e.date_precision)
     result = [kept[k] for k in order]
     # an act announced with a future effective date is not yet done, however else it is reported
-    pending = {(e.event, _party(e.source), _party(e.target)) for e in result
+    pending = {(e.event, _party(e.source), _party(e.target)): e for e in result
                if e.polarity == "hypothetical" and e.explanation.get("future_date")}
-    result = [replace(e, polarity="hypothetical") if e.polarity == "asserted"
-              and (e.event, _party(e.source), _party(e.target)) in pending
+    result = [replace(e, polarity="hypothetical", date=pending[k].date, date_precision=pending[k].date_precision)
+              if e.polarity == "asserted" and (k := (e.event, _party(e.source), _party(e.target))) in pending
               and e.explanation.get("date_text") in ("", "(published)", "today") else e for e in result]
     result = _dedupe(result)
     dyads = {}

@@ -52,6 +52,20 @@ def is_participle(tok: Token) -> bool:
     return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
 
 
+def clause_text(top: Token, trigger: Token) -> str:
+    """The words of ``top``'s clause, without coordinated or subordinate clauses that do not hold the trigger.
+
+    "Armenia recognised Palestine, and diplomats said Georgia may follow suit":
+    the clause of "recognised" ends before "and diplomats said".
+    """
+    skip: set[int] = set()
+    for t in top.subtree:
+        if t.dep_ in ("conj", "advcl", "parataxis", "ccomp", "relcl") and t.pos_ in ("VERB", "AUX") \
+                and not (t.left_edge.i <= trigger.i <= t.right_edge.i):
+            skip.update(x.i for x in t.subtree)
+    return " ".join(t.text for t in top.subtree if t.i not in skip)
+
+
 def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | None]:
     """The trigger and the words above it up to (not including) a reporting verb.
 
@@ -128,7 +142,7 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
             if not (lemma == "call" and not any(c.lower_ in ("on", "upon", "for") for c in node.children)):
                 hypothetical = hypothetical or lemma
     top = chain[-1]
-    low = " ".join(t.text for t in top.subtree).lower()
+    low = clause_text(top, trigger).lower()
     if not negated:
         for phrase in cues["negating_phrases"]:
             if phrase in low:
