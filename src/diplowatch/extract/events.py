@@ -41,7 +41,7 @@ from diplowatch.extract.polarity import is_participle
 from diplowatch.model import Actor
 
 ARG_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "prep", "pobj", "compound", "amod", "prt", "attr", "oprd",
-                      "dative", "acomp", "poss", "nmod", "appos", "xcomp", "agent"})
+                      "dative", "acomp", "poss", "nmod", "appos", "xcomp", "agent", "npadvmod"})
 """Dependencies followed when looking for a frame's required argument words."""
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj"})
 TARGET_PREPS = frozenset({"with", "to", "from", "in", "of", "against", "on", "over", "for", "between", "toward",
@@ -412,8 +412,9 @@ class EventFinder:
         """Source mentions, whether the subject is generic, the path, and the tokens used."""
         node = tok
         path = ""
+        came_from = -1
         for _ in range(7):
-            kids = list(node.children)
+            kids = [c for c in node.children if c.i != came_from]
             if _passive(node) or node.pos_ == "NOUN" or node.i != tok.i:
                 ms, used = self._agent(node, mentions, 3 if node.pos_ == "NOUN" else 1)
                 if ms:
@@ -452,6 +453,7 @@ class EventFinder:
                     return ms, False, f"{path}relcl-head", {head.i}
                 if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ != "attr":
                     return [], True, f"{path}relcl-head:generic", {head.i}
+                came_from = node.i
                 node = head
                 path += "relcl^"
                 continue
@@ -472,6 +474,7 @@ class EventFinder:
                 if node.pos_ == "NOUN" and not self._noun_climbs(node):
                     break
                 path += f"{node.dep_}^"
+                came_from = node.i
                 node = node.head
                 continue
             break
@@ -629,6 +632,8 @@ class EventFinder:
                 continue
             if c.dep_ in ("dobj", "dative", "attr", "oprd") or (_passive(tok) and c.dep_ == "nsubjpass"):
                 starts.append(c)
+            elif c.dep_ == "npadvmod" and c.pos_ in ("NOUN", "PROPN") and c.i > tok.i:
+                starts.append(c)  # a headline object the parser took for an adverbial ("expels ambassador")
             elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ not in frame.skip_preps:
                 starts.append(c)
             elif c.dep_ in ("prt", "advmod"):
