@@ -88,6 +88,8 @@ def test_dev_set(extractor):
         problems.append(f"F1 {result.f1:.3f} < floor {floor['f1']:.2f}")
     if rate > floor["max_false_event_rate"]:
         problems.append(f"false-event rate {rate:.3f} > ceiling {floor['max_false_event_rate']:.2f}")
+    if (result.date_accuracy or 0.0) < floor["date_accuracy"]:
+        problems.append(f"date accuracy {result.date_accuracy} < floor {floor['date_accuracy']:.2f}")
     assert not problems, "dev quality gate: " + "; ".join(problems) + "\n" + figures(result)
 
 
