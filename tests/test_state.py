@@ -226,10 +226,10 @@ def test_shapes_and_json():
     assert data["intentions"][0]["observer"] == "KAZ"
 
 
-def test_fold_over_the_store(tmp_path):
-    """What the CLI does: store, read back, fold."""
+def test_fold_over_the_store(kb_url):
+    """What the CLI does: store, read back, fold (on SQLite and on PostgreSQL)."""
     text = "Russia recognised the Taliban government."
-    with KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}") as kb:
+    with KnowledgeBase(kb_url) as kb:
         for doc, published, date in (("a_late", dt.date(2025, 7, 9), None), ("a_early", dt.date(2025, 7, 4), None)):
             e = Event(id=f"ev_{doc}", doc=doc, event="recognize_government", source=RUS, target=TALIBAN_GOV,
                       polarity="asserted", date=date, date_precision=None, cameo="054", plover="SUPPORT",

@@ -54,7 +54,15 @@ def sample(doc: str = "a_seed", published: dt.date | None = dt.date(2025, 7, 4)
 
 
 @pytest.fixture
-def kb(tmp_path: Path):
+def kb(kb_url: str):
+    """An empty knowledge base, on SQLite and on PostgreSQL (``kb_url`` in conftest.py)."""
+    with KnowledgeBase(kb_url) as store:
+        yield store
+
+
+@pytest.fixture
+def sqlite_kb(tmp_path: Path):
+    """An empty knowledge base in a SQLite file, for SQLite-only checks."""
     with KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}") as store:
         yield store
 
@@ -74,8 +82,8 @@ def test_default_url_uses_env_and_creates_parent(tmp_path, monkeypatch):
     assert (tmp_path / "home" / ".local/share/diplowatch/diplowatch.db").is_file()
 
 
-def test_sqlite_pragmas(kb):
-    with kb._engine.connect() as conn:
+def test_sqlite_pragmas(sqlite_kb):
+    with sqlite_kb._engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -227,14 +235,25 @@ def test_lone_surrogate_refused_by_driver_rolls_back(kb, monkeypatch):
     assert kb.counts() == {"articles": 0, "events": 0, "actors": 0}
 
 
-def test_persists_across_reopen(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sub' / 'kb.db'}"
+def test_postgresql_url_uses_psycopg3(pg_url):
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    assert plain.startswith("postgresql://")
+    with KnowledgeBase(plain) as store:
+        assert store.dialect == "postgresql"
+        assert store._engine.dialect.driver == "psycopg"
+        assert store.counts() == {"articles": 0, "events": 0, "actors": 0}
+
+
+def test_persists_across_reopen(kb_url, tmp_path):
+    url = kb_url.replace("kb.db", "sub/kb.db") if kb_url.startswith("sqlite") else kb_url
     art, evs = sample()
     with KnowledgeBase(url) as store:
         assert store.add(art, evs)
     with KnowledgeBase(url) as store:  # migration is a no-op the second time
         assert store.counts() == {"articles": 1, "events": 3, "actors": 3}
         assert store.add(art, evs) is False
+    if not url.startswith("sqlite"):
+        return
     # plain SQLite sees a sound file
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -264,8 +283,8 @@ def _worker(url: str, n: int, out) -> None:
 
 
 @pytest.mark.parametrize("run", range(3))
-def test_two_processes_add_the_same_articles(tmp_path, run):
-    url = f"sqlite:///{tmp_path / 'kb.db'}"  # both create the schema at once, too
+def test_two_processes_add_the_same_articles(kb_url, run):
+    url = kb_url  # both create the schema at once, too
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     procs = [ctx.Process(target=_worker, args=(url, 15, out)) for _ in range(2)]

@@ -131,6 +131,10 @@ def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
         # "ordered its ambassadors to be recalled": the controller's object is an argument
         frontier += [c for c in trigger.head.children if c.dep_ == "dobj"]
         yield from frontier[1:]
+    elif trigger.dep_ in ("acl", "relcl") and trigger.head.dep_ in ("dobj", "npadvmod"):
+        # "gave the envoy 48 hours to leave": the giver's recipient is an argument
+        frontier += [c for c in trigger.head.head.children if c.dep_ in ("dative", "dobj") and c.i != trigger.head.i]
+        yield from frontier[1:]
     for _ in range(depth):
         nxt = []
         for node in frontier:
@@ -221,9 +225,12 @@ class EventFinder:
 
     @staticmethod
     def _host(tok: Token, frame: Frame) -> Token | None:
+        """The verb that allows or orders the trigger ("allowed X *to operate*", "gave X 48 hours *to leave*")."""
         head = tok.head
-        if tok.dep_ in ("ccomp", "xcomp", "conj") and head.lemma_.lower() in frame.hosts:
+        if tok.dep_ in ("ccomp", "xcomp", "conj", "advcl") and head.lemma_.lower() in frame.hosts:
             return head
+        if tok.dep_ in ("acl", "relcl") and head.dep_ in ("dobj", "npadvmod") and head.head.lemma_.lower() in frame.hosts:
+            return head.head
         return None
 
     @staticmethod
@@ -283,7 +290,10 @@ class EventFinder:
             for other in out:
                 if other.target is None or other.trigger.i == tok.i:
                     continue
-                if other.source in sources and self._coordinated(tok, other.trigger):
+                same = other.source in sources
+                if (same or frame.owner_is_source) and self._coordinated(tok, other.trigger):
+                    # "Bolivia severed ties with Israel, while Chile and Colombia recalled their
+                    # ambassadors": an envoy or mission of one's own is recalled from the shared target
                     for s in sources:
                         if s is not None and other.target.state == s.state:
                             continue
@@ -309,10 +319,10 @@ class EventFinder:
         """Whether two triggers sit in clauses coordinated with each other (one a conj of the other's verb chain)."""
         def chain(t: Token) -> list[int]:
             out = [t.i]
-            while t.dep_ in ("xcomp", "ccomp", "dobj", "conj", "pobj", "prep") and t.head.i != t.i:
-                if t.dep_ == "conj":
-                    out.append(t.head.i)
-                    break
+            while t.dep_ in ("xcomp", "ccomp", "dobj", "conj", "pobj", "prep", "advcl") and t.head.i != t.i:
+                if t.dep_ == "advcl" and t.tag_ != "VBG" and not any(
+                        c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in t.children):
+                    break  # "after X recalled ...": a subordinate event, not a parallel one
                 t = t.head
                 out.append(t.i)
             return out
@@ -522,10 +532,11 @@ class EventFinder:
                 spath, generic = "location", False
                 used = used | {t.i for p in place for t in p.subtree}
         if frame.roles == "host_allows":
-            host = tok.head
+            host = self._host(tok, frame) or tok.head
             hs, hgen, hpath, _ = self._subject(host, mentions)
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
-            obj = next((c for c in host.children if c.dep_ == "dobj"), None)
+            obj = next((c for c in host.children if c.dep_ == "dative"), None) or \
+                next((c for c in host.children if c.dep_ == "dobj"), None)
             allowed = self._collect(subj, mentions) if subj is not None else []
             if not allowed and obj is not None:
                 allowed = self._collect(obj, mentions)
@@ -613,7 +624,9 @@ class EventFinder:
             for c in (c for h in holders for c in h.children):
                 if c.dep_ == "prep" and c.lower_ == prep:
                     tg = [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
-                    if event == "recognize_state" and any(m.actor and m.actor.kind == "government" for m in tg):
+                    if event == "recognize_state":
+                        # switching recognition between rival governments (Taipei, Beijing)
+                        # recognises a government of that state
                         event = "recognize_government"
                     out += self._fan(frame, event, tok, sources, tg, generic, spath, f"prep:{prep}")
         return out

@@ -211,8 +211,18 @@ class Extractor:
             resolved = resolve_date(ent.text, published, prefer)
             if resolved is not None:
                 return resolved[0], resolved[1], ent.text
-        if published is None:
-            return None, None, ""
+        if trigger.dep_ == "conj":
+            # "cut ties with Taiwan in 2019 and switched recognition to Beijing": a coordinated
+            # verb without a date of its own shares its head's
+            head = trigger.head
+            for ent in trigger.sent.ents:
+                anchors = {head.i} | {c.i for c in head.children if c.dep_ == "prep"}
+                if ent.label_ == "DATE" and ent.root.head.i in anchors:
+                    resolved = resolve_date(ent.text, published, prefer)
+                    if resolved is not None:
+                        return resolved[0], resolved[1], ent.text
+        if published is None or prefer == "future":
+            return None, None, ""  # an announced step without a date of its own has none
         if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
             return None, None, ""
         return published.isoformat(), "day", "(published)"

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    CheckConstraint, Column, Connection, Engine, Float, ForeignKey, Index, Integer, MetaData,
+    CheckConstraint, Column, Connection, Engine, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
     String, Table, Text, create_engine, func, select,
 )
 from sqlalchemy import event as sa_event
@@ -49,6 +49,8 @@ ARTICLES = Table(
     Column("text", Text, nullable=False),
     Column("lang", String(16), nullable=True),
     Column("ingested_at", String(32), nullable=False),
+    Column("content_key", String(64), nullable=True),  # always written; NULL only before 0002's backfill
+    Index("ux_articles_content_key", "content_key", unique=True),
 )
 
 ACTORS = Table(
@@ -82,6 +84,60 @@ EVENTS = Table(
     Index("ix_events_source", "source_id"),
     Index("ix_events_event_date", "event", "date"),
     Index("ix_events_doc", "doc"),
+)
+
+# -- migration 0002: corroboration, near-duplicates, quarantine (see store/corroborate.py) --
+
+REAL_EVENTS = Table(
+    "real_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event", String(64), nullable=False),
+    Column("source_party", String(255), nullable=True),  # actor.state or actor.id; sorted pair if mutual
+    Column("target_party", String(255), nullable=True),
+    Column("polarity", String(16), nullable=False),
+    Column("first_date", String(10), nullable=True),  # earliest report date (ISO), NULL: undated
+    Column("last_date", String(10), nullable=True),
+    Column("n_reports", Integer, nullable=False),
+    Column("n_sources", Integer, nullable=False),
+    Index("ix_real_events_key", "event", "source_party", "target_party", "polarity", "first_date"),
+    Index("ix_real_events_target", "target_party"),
+    Index("ix_real_events_source", "source_party"),
+)
+
+REPORTS = Table(
+    "reports", metadata,
+    Column("event_id", String(255), ForeignKey("events.id", name="fk_reports_event"), primary_key=True),
+    Column("real_event_id", Integer, ForeignKey("real_events.id", name="fk_reports_real_event"),
+           nullable=False),
+    Column("report_date", String(10), nullable=True),  # effective date of the event (ISO)
+    Index("ix_reports_real_event", "real_event_id"),
+)
+
+NEAR_DUPLICATES = Table(
+    "near_duplicates", metadata,
+    Column("article_id", String(255), ForeignKey("articles.id", name="fk_near_dup_article"),
+           primary_key=True),
+    Column("duplicate_of", String(255), ForeignKey("articles.id", name="fk_near_dup_of"), nullable=False),
+    Column("similarity", Float, nullable=False),
+    Index("ix_near_duplicates_of", "duplicate_of"),
+)
+
+ARTICLE_MINHASH = Table(
+    "article_minhash", metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("article_id", String(255), ForeignKey("articles.id", name="fk_minhash_article"), nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Index("ux_article_minhash_article", "article_id", unique=True),
+)
+
+QUARANTINE = Table(
+    "quarantine", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("line", Integer, nullable=True),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=True),  # JSON, ensure_ascii: always storable
+    Column("created_at", String(32), nullable=False),
 )
 
 
@@ -212,6 +268,8 @@ class KnowledgeBase:
             parsed = make_url(self.url)
         except Exception as exc:  # ArgumentError, ValueError
             raise StoreError(f"invalid database URL {self.url!r}: {exc}") from exc
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, whatever SQLAlchemy's default
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:") \
                 and not parsed.database.startswith("file:"):
@@ -286,7 +344,8 @@ class KnowledgeBase:
                     "text": article.text, "lang": article.lang,
                     "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 }
-                if conn.execute(self._insert_ignore(ARTICLES), row).rowcount == 0:
+                # RETURNING, not rowcount: psycopg reports -1 for a skipped single-row insert
+                if conn.execute(self._insert_ignore(ARTICLES).returning(ARTICLES.c.id), row).first() is None:
                     raise _AlreadyStored
                 seen: dict[str, Actor] = {}
                 for ev in events:
