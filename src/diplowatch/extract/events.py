@@ -54,6 +54,7 @@ OBJECT_CONTROL = frozenset({"urge", "ask", "call", "order", "allow", "let", "per
 CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep", "ccomp", "acl", "oprd",
                         "npadvmod", "appos", "pcomp", "nsubj", "nsubjpass", "compound", "amod", "csubj", "acomp"})
 RECIPROCAL = frozenset({"other", "another"})
+NOUNS = ("NOUN", "PROPN")
 LIST_NOUNS = frozenset({"list", "roster", "register", "registry", "blacklist"})
 
 
@@ -425,15 +426,15 @@ class EventFinder:
         came_from = -1
         for _ in range(7):
             kids = [c for c in node.children if c.i != came_from]
-            if _passive(node) or node.pos_ == "NOUN" or node.i != tok.i:
-                ms, used = self._agent(node, mentions, 3 if node.pos_ == "NOUN" else 1)
+            if _passive(node) or node.pos_ in NOUNS or node.i != tok.i:
+                ms, used = self._agent(node, mentions, 3 if node.pos_ in NOUNS else 1)
                 if ms:
                     return ms, False, f"{path}agent", used
                 if node.i == tok.i and self._generic_agent(node):
                     return [], True, f"{path}agent:generic", set()
             subj = next((c for c in kids if c.dep_ in ("nsubj", "csubj")
                          or (c.dep_ == "nsubjpass" and node.i != tok.i)), None)
-            if node.pos_ == "NOUN" and subj is None:
+            if node.pos_ in NOUNS and subj is None:
                 poss = next((c for c in kids if c.dep_ == "poss"), None)
                 if poss is not None:
                     ms = self._collect(poss, mentions)
@@ -479,9 +480,9 @@ class EventFinder:
                     if obj.lemma_.lower() in self.lex.generic_subjects:
                         return [], True, f"{path}control-object:generic", {t.i for t in obj.subtree}
             if node.dep_ in CLIMB_DEPS:
-                if node.dep_ in ("nsubj", "nsubjpass") and node.pos_ != "NOUN":
+                if node.dep_ in ("nsubj", "nsubjpass") and node.pos_ not in NOUNS:
                     break
-                if node.pos_ == "NOUN" and not self._noun_climbs(node):
+                if node.pos_ in NOUNS and not self._noun_climbs(node):
                     break
                 path += f"{node.dep_}^"
                 came_from = node.i
@@ -669,6 +670,10 @@ class EventFinder:
         if tok.dep_ == "xcomp" and _passive(tok):
             # "ordered its ambassadors in X to be recalled": the controller's object
             starts += [c for c in tok.head.children if c.dep_ == "dobj" and c.i not in avoid]
+        for s in starts:
+            if s.dep_ in ("dobj", "nsubjpass") and s.pos_ in NOUNS and s.lemma_.lower() in self.lex.by_lemma:
+                # "withdrew *their* recognition of Kosovo": the possessor of the nominal event is its agent
+                avoid.update(t.i for c in s.children if c.dep_ == "poss" for t in c.subtree)
         if frame.owner_is_source:
             for s in list(starts):
                 if s.dep_ in ("dobj", "nsubjpass", "attr", "dative"):
@@ -679,7 +684,9 @@ class EventFinder:
             for s in starts:
                 lemma = s.lemma_.lower()
                 if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.joint_event_nouns:
-                    return [], "joint-event", False
+                    poss = next((c for c in s.children if c.dep_ == "poss"), None)
+                    owner = self._collect(poss, mentions) if poss is not None else []
+                    return owner, "joint-event:poss" if owner else "joint-event", False
                 if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.event_nouns:
                     inner, _ = self._agent(s, mentions, 3)
                     if not inner:

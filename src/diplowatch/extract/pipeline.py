@@ -135,9 +135,11 @@ class Extractor:
                 or self.gazetteer.state(target.state)
         reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive, sent.text)
         polarity = reading.polarity
-        if cand.source_generic and polarity == "asserted" and not cand.frame.object_events:
-            # "several have recognised" names nobody: keep only what it denies or expects;
-            # reactions of collectives ("condemned by the international community") are kept
+        attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
+        if cand.source_generic and polarity == "asserted" and not cand.frame.object_events and not attribution:
+            # "several have recognised" names nobody: keep what it denies or expects, reactions
+            # of collectives ("condemned by the international community"), and attributed
+            # claims ("Serbia says nine countries withdrew recognition")
             return None
         date, precision, date_text = self._date(cand.trigger, reading.attribution_head, article.published,
                                                 "future" if polarity == "hypothetical" else "past")
@@ -147,7 +149,6 @@ class Extractor:
         end = block.start + sent.end_char
         text = content[start:end]
         etype = event_type(event_name)
-        attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
         confidence = _confidence(cand, polarity, tpath)
         src_id = source.id if source else None
         return Event(
