@@ -77,6 +77,8 @@ PUB = dt.date(2024, 5, 22)  # a Wednesday
     ("March 10, 2023", "past", ("2023-03-10", "day")),
     ("today", "past", ("2024-05-22", "day")),
     ("two decades ago", "past", ("2004", "year")),
+    ("nearly four years after August 2021", "past", ("2025", "year")),
+    ("two months after March 2024", "past", ("2024-05", "month")),
     ("four days", "past", None),
     ("decades", "past", None),
 ])

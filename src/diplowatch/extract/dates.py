@@ -23,6 +23,8 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
           "sept", "oct", "nov", "dec")
 NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10}
+_AFTER = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(years?|months?)\s+"
+                    r"(?:after|since|following)\s+(.+)$")
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _DAYNUM = re.compile(r"\b([12]?\d|3[01])(st|nd|rd|th)?\b")
 _NOISE = re.compile(r"\b(back|as far back as|since|earlier|later|on|in|at|during|by|of|the|early|late|mid|so far)\b",
@@ -50,6 +52,18 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
     if not low or _DURATION.search(low) and not _YEAR.search(low) and not any(w in low for w in WEEKDAYS):
         if "last year" not in low and "this year" not in low and not low.endswith(" ago"):
             return None
+    later = _AFTER.search(low)
+    if later:
+        # "nearly four years after August 2021": the anchor moved on, at the unit's precision
+        anchor = resolve_date(later.group(3), published, prefer)
+        n = NUMBER_WORDS.get(later.group(1)) or (int(later.group(1)) if later.group(1).isdigit() else 0)
+        if anchor is not None and n:
+            year = int(anchor[0][:4])
+            if later.group(2).startswith("year"):
+                return str(year + n), "year"
+            if later.group(2).startswith("month") and len(anchor[0]) >= 7:
+                month = int(anchor[0][5:7]) - 1 + n
+                return f"{year + month // 12:04d}-{month % 12 + 1:02d}", "month"
     ago = re.search(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(years?|decades?)\s+ago\b", low)
     if ago:
         if not published:
