@@ -48,6 +48,8 @@ TARGET_PREPS = frozenset({"with", "to", "from", "in", "of", "against", "on", "ov
                           "towards", "into", "out", "at", "off", "upon", "about", "like", "including", "as"})
 MEASURE_NOUNS = frozenset({"day", "week", "month", "year", "hour", "round", "series", "decade", "session"})
 """Heads of "four days of talks": the event noun's clause is above them."""
+CIRCUMSTANCE_PREPS = frozenset({"after", "during", "following", "before", "at", "in", "on", "amid"})
+"""Prepositions of "announced the deal *after* a phone call with X": a joint event the subject took part in."""
 OBJECT_CONTROL = frozenset({"urge", "ask", "call", "order", "allow", "let", "permit", "encourage", "press", "persuade",
                             "invite", "force", "push", "pressure", "tell", "instruct", "request", "require", "enable"})
 """Verbs whose object is the subject of their complement ("urged Putin to recognise")."""
@@ -419,8 +421,14 @@ class EventFinder:
                         return True
         return False
 
-    def _subject(self, tok: Token, mentions: dict[int, Mention]) -> tuple[list[Mention], bool, str, set[int]]:
-        """Source mentions, whether the subject is generic, the path, and the tokens used."""
+    def _subject(self, tok: Token, mentions: dict[int, Mention],
+                 mutual: bool = False) -> tuple[list[Mention], bool, str, set[int]]:
+        """Source mentions, whether the subject is generic, the path, and the tokens used.
+
+        ``mutual``: the trigger is a joint event ("talks"), whose participants
+        include the subject of the clause it is a circumstance of ("announced
+        the deal *after a phone call with* X").
+        """
         node = tok
         path = ""
         came_from = -1
@@ -482,7 +490,7 @@ class EventFinder:
             if node.dep_ in CLIMB_DEPS:
                 if node.dep_ in ("nsubj", "nsubjpass") and node.pos_ not in NOUNS:
                     break
-                if node.pos_ in NOUNS and not self._noun_climbs(node):
+                if node.pos_ in NOUNS and not self._noun_climbs(node, frame_mutual=mutual):
                     break
                 path += f"{node.dep_}^"
                 came_from = node.i
@@ -491,7 +499,7 @@ class EventFinder:
             break
         return [], False, "none", set()
 
-    def _noun_climbs(self, node: Token) -> bool:
+    def _noun_climbs(self, node: Token, frame_mutual: bool = False) -> bool:
         """Whether the source of a nominal event is read from the clause above it.
 
         Yes for the object of a light verb ("granted recognition", "took the
@@ -503,6 +511,10 @@ class EventFinder:
             return True
         if node.dep_ == "pobj" and node.head.lower_ == "of":
             return node.head.head.lemma_.lower() in self.lex.event_nouns | MEASURE_NOUNS
+        if frame_mutual and node.dep_ == "pobj" and node.head.lower_ in CIRCUMSTANCE_PREPS:
+            return True
+        if frame_mutual and node.dep_ == "prep" and node.lower_ in CIRCUMSTANCE_PREPS:
+            return True
         if node.dep_ == "prep" and node.lower_ == "of":
             return node.head.lemma_.lower() in self.lex.event_nouns | MEASURE_NOUNS
         return node.lemma_.lower() in MEASURE_NOUNS and node.dep_ in ("pobj", "npadvmod")
@@ -515,7 +527,7 @@ class EventFinder:
             sources, used = self._agent(tok, mentions, 1)
             generic, spath = False, "agent" if sources else "participle"
         else:
-            sources, generic, spath, used = self._subject(tok, mentions)
+            sources, generic, spath, used = self._subject(tok, mentions, mutual=frame.mutual and tok.pos_ in NOUNS)
         if not sources and frame.target_kinds:
             # "the removal of the Taliban from Russia's list": the list's owner keeps it
             owner = next((c for a in _arg_tokens(tok) if a.lemma_.lower() in LIST_NOUNS

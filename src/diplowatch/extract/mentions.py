@@ -28,6 +28,9 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+
+import yaml
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -35,6 +38,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from diplowatch.actors import Gazetteer
+from diplowatch.errors import ConfigurationError
 from diplowatch.model import Actor
 
 STATE_NOUNS = frozenset({"country", "nation", "state", "island", "kingdom", "republic", "territory", "emirate"})
@@ -52,6 +56,38 @@ REPRESENTATION = frozenset({"ambassador", "envoy", "embassy", "diplomat", "missi
                             "representative", "chargé", "attaché"})
 """Nouns whose state modifier names the state they represent ("the Mexican ambassador")."""
 NUMBERS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
+
+
+REGION_QUALIFIERS = frozenset({"central", "south", "north", "latin", "east", "west", "southeast", "southern",
+                               "northern", "eastern", "western", "sub-saharan"})
+"""Words that make a demonym a region ("Central American"), which names no single state."""
+
+
+@functools.lru_cache(maxsize=1)
+def regions() -> dict[str, frozenset[str]]:
+    """Region adjective (lower case) → ISO3 codes, from ``data/regions.yaml``.
+
+    Raises:
+        ConfigurationError: the file is malformed.
+    """
+    raw = yaml.safe_load(resources.files("diplowatch.data").joinpath("regions.yaml").read_text("utf-8"))
+    if not isinstance(raw, dict) or not all(isinstance(v, list) for v in raw.values()):
+        raise ConfigurationError("regions.yaml: expected a mapping of region → list of ISO3 codes")
+    return {str(k).lower(): frozenset(str(c) for c in v) for k, v in raw.items()}
+
+
+def _region_of(tok: Token) -> frozenset[str] | None:
+    """States a description may refer to, by its region words ("the Central American country",
+    "the island", "the Gulf state"); None when it names no region."""
+    words = [t for c in tok.lefts if c.dep_ in ("amod", "compound", "nmod", "npadvmod") for t in c.subtree]
+    text = " ".join(w.lower_ for w in words)
+    table = regions()
+    found: frozenset[str] | None = None
+    keys = [text.replace(" - ", "-")] + [w.lower_ for w in words] + [tok.lemma_.lower()]
+    for key in keys:
+        if key in table:
+            found = table[key] if found is None else found & table[key]
+    return found
 
 
 def _plural_count(tok: Token) -> int:
@@ -129,7 +165,7 @@ class ArticleContext:
         return []
 
     def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
-                exclude: str | None = None) -> Mention | None:
+                exclude: str | None = None, within: frozenset[str] | None = None) -> Mention | None:
         """The nearest resolved mention ending before character ``before``.
 
         Args:
@@ -137,6 +173,7 @@ class ArticleContext:
             kinds: actor kinds accepted.
             body_kind: when given, only bodies whose id ends in ``:body_kind``.
             exclude: an actor state to skip.
+            within: when given, only actors of these states (a region).
         """
         for m in reversed(self.mentions):
             if m.char_end > before or m.actor is None or m.via in ("pronoun",):
@@ -144,6 +181,8 @@ class ArticleContext:
             if m.actor.kind not in kinds or (exclude and m.actor.state == exclude):
                 continue
             if body_kind and not m.actor.id.endswith(":" + body_kind):
+                continue
+            if within is not None and m.actor.state not in within:
                 continue
             return m
         return None
@@ -220,6 +259,14 @@ class MentionFinder:
             if tok.i in taken:
                 continue
             iso = gaz.demonym(tok.text) if tok.text[:1].isupper() else None
+            if iso and tok.i > 0 and doc[tok.i - 1].lower_ in REGION_QUALIFIERS:
+                pair = gaz.demonym(f"{doc[tok.i - 1].text} {tok.text}")
+                if pair is None:
+                    continue  # "Central American" names a region, not a state
+                spans.append((doc[tok.i - 1:tok.i + 1], gaz.government(pair, on, de_facto=True)
+                              or self._state(pair), "demonym"))
+                taken.update((tok.i - 1, tok.i))
+                continue
             if iso:
                 actor = gaz.government(iso, on, de_facto=True) or self._state(iso)
                 spans.append((doc[tok.i:tok.i + 1], actor, "demonym"))
@@ -273,6 +320,8 @@ class MentionFinder:
         text = _strip_title(ent.text)
         if ent.label_ == "NORP":
             iso = gaz.demonym(text)
+            if iso is None and len(text.split()) > 1 and text.split()[0].lower() in REGION_QUALIFIERS:
+                return None, ""
             if iso:
                 return gaz.government(iso, ctx.on, de_facto=True) or self._state(iso), "demonym"
         found = gaz.lookup(text, ctx.on)
@@ -354,8 +403,8 @@ class MentionFinder:
             if not has_det or any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
                 return None
             if lemma in STATE_NOUNS and not tok.tag_.endswith("S"):
-                # a definite description names the nearest state before it
-                m = ctx.nearest(char, frozenset({"state"}))
+                # a definite description names the nearest state before it, of its region if it names one
+                m = ctx.nearest(char, frozenset({"state"}), within=_region_of(tok))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             if tok.lemma_.lower() in GROUP_NOUNS:
                 m = ctx.nearest(char, frozenset({"organization", "government"}))

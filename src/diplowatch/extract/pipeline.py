@@ -24,7 +24,7 @@ from diplowatch.extract.dates import resolve_date
 from diplowatch.extract.events import Candidate, EventFinder
 from diplowatch.extract.lexicon import Lexicon, load_lexicon
 from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
-from diplowatch.extract.polarity import governing_chain, read_polarity
+from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.nlp.pipeline import Block, load_nlp, segment
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
@@ -107,7 +107,8 @@ class Extractor:
         target, source = cand.target, cand.source
         tpath, spath = cand.target_path, cand.source_path
         if (cand.refers_to_event and target is None) or cand.source_refers:
-            ref = next((e for e in reversed(earlier) if e.event not in REACTIONS
+            # "the move", "the decision": the article's lead event, the act its reactions are about
+            ref = next((e for e in earlier if e.event not in REACTIONS
                         and e.source is not None and e.polarity == "asserted"), None)
             if ref is None or ref.source is None:
                 return None
@@ -192,7 +193,7 @@ class Extractor:
                 break
         level = {t.i: n for n, t in enumerate(chain)}
         attached: list[tuple[int, int, Span]] = []
-        clause = {t.i for t in chain[-1].subtree}
+        clause = {t.i for t in clause_tokens(chain[-1], trigger)}
         nearest: list[tuple[int, int, Span]] = []
         for ent in trigger.sent.ents:
             if ent.label_ != "DATE" or ent.root.i in level:

@@ -52,18 +52,25 @@ def is_participle(tok: Token) -> bool:
     return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
 
 
-def clause_text(top: Token, trigger: Token) -> str:
-    """The words of ``top``'s clause, without coordinated or subordinate clauses that do not hold the trigger.
+def clause_tokens(top: Token, trigger: Token) -> list[Token]:
+    """The tokens of ``top``'s clause, without coordinated, subordinate or relative clauses that do not hold the trigger.
 
     "Armenia recognised Palestine, and diplomats said Georgia may follow suit":
-    the clause of "recognised" ends before "and diplomats said".
+    the clause of "recognised" ends before "and diplomats said"; "The UAE,
+    which normalised ties in August, praised ...": the relative clause is not
+    part of the clause of "praised".
     """
     skip: set[int] = set()
     for t in top.subtree:
-        if t.dep_ in ("conj", "advcl", "parataxis", "ccomp", "relcl") and t.pos_ in ("VERB", "AUX") \
+        if t.dep_ in ("conj", "advcl", "parataxis", "ccomp", "relcl", "acl") and t.pos_ in ("VERB", "AUX") \
                 and not (t.left_edge.i <= trigger.i <= t.right_edge.i):
             skip.update(x.i for x in t.subtree)
-    return " ".join(t.text for t in top.subtree if t.i not in skip)
+    return [t for t in top.subtree if t.i not in skip]
+
+
+def clause_text(top: Token, trigger: Token) -> str:
+    """The words of :func:`clause_tokens`, joined by spaces."""
+    return " ".join(t.text for t in clause_tokens(top, trigger))
 
 
 def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | None]:
