@@ -330,6 +330,10 @@ class Gazetteer:
             iso = self._demonyms.get(key[:-1])
         return iso
 
+    def demonym_forms(self) -> list[str]:
+        """Every demonym, normalised (lower case), e.g. ``"russian"``; for prefilters."""
+        return list(self._demonyms)
+
     def state(self, iso3: str) -> Actor:
         """``Actor(iso3, display name, "state", iso3)``; raises KeyError for an unknown ISO3."""
         entry = self._entries.get(iso3)

@@ -25,6 +25,7 @@ from diplowatch.extract.events import Candidate, EventFinder
 from diplowatch.extract.lexicon import Lexicon, load_lexicon
 from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
+from diplowatch.extract.prefilter import Prefilter
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.nlp.pipeline import Block, load_nlp, segment
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
@@ -53,12 +54,13 @@ class Extractor:
     """
 
     def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
-                 lexicon: Lexicon | None = None) -> None:
+                 lexicon: Lexicon | None = None, prefilter: bool = True) -> None:
         self.nlp = nlp or load_nlp()
         self.gazetteer = gazetteer or Gazetteer.default()
         self.lexicon = lexicon or load_lexicon()
         self.mentions = MentionFinder(self.nlp, self.gazetteer)
         self.events = EventFinder(self.lexicon)
+        self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
 
     def _keep_case(self, word: str) -> bool:
         gaz = self.gazetteer
@@ -75,8 +77,26 @@ class Extractor:
         """
         content = article.content
         blocks = segment(content, self._keep_case)
-        docs = self.nlp.pipe((b.parse_text for b in blocks), batch_size=BATCH_SIZE)
-        return self._from_docs(article, content, list(zip(blocks, docs)))
+        wanted = self._wanted(blocks)
+        parsed = iter(self.nlp.pipe((b.parse_text for b, w in zip(blocks, wanted) if w), batch_size=BATCH_SIZE))
+        docs = [(b, next(parsed) if w else self.nlp.make_doc(b.parse_text), w) for b, w in zip(blocks, wanted)]
+        return self._from_docs(article, content, docs)
+
+    def _wanted(self, blocks: list[Block]) -> list[bool]:
+        """Which blocks to parse: all without the prefilter; else those that may hold an
+        event, and the block before each of them (see :mod:`.prefilter`)."""
+        if self.prefilter is None:
+            return [True] * len(blocks)
+        wanted = [False] * len(blocks)
+        seen_actor = False
+        for n, block in enumerate(blocks):
+            decision = self.prefilter.decide(block.text, seen_actor)
+            seen_actor = seen_actor or decision.actor
+            if decision.parse:
+                wanted[n] = True
+                if n > 0:
+                    wanted[n - 1] = True
+        return wanted
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
         """Events of many articles, parsing their blocks in batches.
@@ -88,10 +108,13 @@ class Extractor:
             yield article, self.extract(article)
 
     # -- per article ---------------------------------------------------------------
-    def _from_docs(self, article: Article, content: str, parsed: list[tuple[Block, Doc]]) -> list[Event]:
+    def _from_docs(self, article: Article, content: str, docs: list[tuple[Block, Doc, bool]]) -> list[Event]:
         ctx = ArticleContext(on=article.published)
         events: list[Event] = []
-        for block, doc in parsed:
+        for block, doc, parsed in docs:
+            if not parsed:
+                self.mentions.find_names(doc, block.start, ctx)
+                continue
             mentions = self.mentions.find(doc, block.start, ctx)
             for sent in doc.sents:
                 headline = block.headline or (sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))

@@ -1,0 +1,132 @@
+"""The fast path: which blocks of an article can hold an event, found without parsing.
+
+Parsing is most of diplowatch's cost, and most lines of most news articles
+report no diplomatic event. Before parsing, an Aho-Corasick automaton
+(pyahocorasick) over the trigger lexicon finds, in one pass over a block's
+lower-cased text, the trigger words of every frame, the argument words frames
+require ("ties", "embassy", "credentials") and the names of actors. A block is
+parsed when some frame could fire in it — its trigger is there and, when it
+requires one, an argument word too — and it names an actor, or refers back to
+one ("it", "the ministry") in an article that has named one. The block before a
+parsed block is parsed as well, for the references that reach one sentence
+back. Other blocks are only tokenised, to remember the names they mention.
+
+Trigger words are matched as word beginnings: "recognis" finds "recognised"
+and "recognising". English verbs whose past forms do not begin with their
+lemma ("met", "held", "broke") are listed in :data:`IRREGULAR`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from diplowatch.actors import Gazetteer
+from diplowatch.extract.lexicon import Lexicon
+from diplowatch.extract.mentions import PERSONAL, PRONOUNS, REFERRING_BODIES, STATE_NOUNS
+
+IRREGULAR: dict[str, tuple[str, ...]] = {
+    "meet": ("met",), "hold": ("held",), "break": ("broke", "broken"), "take": ("took", "taken"),
+    "give": ("gave", "given"), "withdraw": ("withdrew", "withdrawn"), "bring": ("brought",),
+    "strike": ("struck", "stricken"), "keep": ("kept",), "leave": ("left",), "begin": ("began", "begun"),
+    "seek": ("sought",), "rebuild": ("rebuilt",), "set": ("set",), "shut": ("shut",), "cut": ("cut",),
+    "put": ("put",), "become": ("became",), "come": ("came",), "run": ("ran",), "draw": ("drew", "drawn"),
+    "speak": ("spoke", "spoken"), "tell": ("told",), "undertake": ("undertook",), "forsake": ("forsook",),
+    "overthrow": ("overthrew", "overthrown"), "lay": ("laid",), "sell": ("sold",), "send": ("sent",),
+    "win": ("won",), "lose": ("lost",), "deal": ("dealt",), "stand": ("stood",), "forge": ("forged",),
+}
+"""Past forms that do not begin with the lemma's stem (English irregular verbs)."""
+
+
+def stems(word: str) -> set[str]:
+    """Word beginnings that find every inflection of ``word`` ("recognise" → {"recognise", "recognis"})."""
+    word = word.lower()
+    out = {word}
+    if len(word) > 4 and word.endswith("e"):
+        out.add(word[:-1])
+    if len(word) > 3 and word.endswith("y"):
+        out.add(word[:-1] + "i")
+    out.update(IRREGULAR.get(word, ()))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Why a block is parsed or not (for tests and ``--explain``)."""
+
+    parse: bool
+    frames: tuple[str, ...]
+    actor: bool
+    reference: bool
+
+
+class Prefilter:
+    """Decide which blocks to parse.
+
+    Args:
+        lexicon: the trigger lexicon (frames with their lemmas and required words).
+        gazetteer: the actor gazetteer (names and demonyms).
+    """
+
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer) -> None:
+        self._frames = lexicon.frames
+        auto = ahocorasick.Automaton()
+        table: dict[str, list[tuple[str, object]]] = {}
+
+        def add(key: str, value: tuple[str, object]) -> None:
+            table.setdefault(key, []).append(value)
+
+        for n, frame in enumerate(lexicon.frames):
+            for lemma in frame.lemmas:
+                for st in stems(lemma):
+                    add(st, ("trigger", n))
+            for word in frame.requires:
+                for st in stems(word):
+                    add(st, ("requires", n))
+            for phrase in frame.requires_text:
+                add(phrase, ("requires", n))
+        for form, _key in gazetteer.surface_forms():
+            add(form.lower(), ("actor", None))
+        for form in gazetteer.demonym_forms():
+            add(form, ("actor", None))
+        for word in PRONOUNS | PERSONAL | REFERRING_BODIES | STATE_NOUNS | {"group", "movement", "these", "those"}:
+            add(word, ("reference", None))
+        for key, values in table.items():
+            auto.add_word(key, (len(key), tuple(values)))
+        auto.make_automaton()
+        self._auto = auto
+
+    def decide(self, text: str, article_has_actor: bool) -> Decision:
+        """Whether a block must be parsed.
+
+        Args:
+            text: the block text.
+            article_has_actor: an earlier block of the article named an actor.
+
+        Returns:
+            A :class:`Decision`.
+        """
+        low = text.lower()
+        triggers: set[int] = set()
+        required: set[int] = set()
+        actor = reference = False
+        for end, (length, values) in self._auto.iter(low):
+            start = end - length + 1
+            if start > 0 and low[start - 1].isalnum():
+                continue  # not the beginning of a word
+            whole = end + 1 >= len(low) or not low[end + 1].isalnum()
+            for kind, n in values:
+                if kind == "trigger":
+                    triggers.add(n)
+                elif kind == "requires":
+                    required.add(n)
+                elif whole and kind == "actor":
+                    actor = True
+                elif whole and kind == "reference":
+                    reference = True
+        frames = tuple(self._frames[n].name for n in sorted(triggers)
+                       if not self._frames[n].requires and not self._frames[n].requires_text
+                       or n in required or self._frames[n].requires_exempt)
+        parse = bool(frames) and (actor or (reference and article_has_actor))
+        return Decision(parse, frames, actor, reference)

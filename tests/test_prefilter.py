@@ -1,0 +1,78 @@
+"""The fast path: the trigger prefilter skips blocks that cannot hold an event, and changes no result."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from diplowatch.extract import Extractor
+from diplowatch.extract.lexicon import load_lexicon
+from diplowatch.extract.prefilter import Prefilter, stems
+from diplowatch.actors import Gazetteer
+from diplowatch.ingest import read_paths
+from diplowatch.model import Article
+from diplowatch.nlp.pipeline import segment
+
+
+@pytest.fixture(scope="module")
+def prefilter():
+    return Prefilter(load_lexicon(), Gazetteer.default())
+
+
+def test_stems_find_inflections():
+    assert "recognis" in stems("recognise")
+    assert {"met"} <= stems("meet")
+    assert {"broke", "broken"} <= stems("break")
+
+
+@pytest.mark.parametrize("text", [
+    "Chile recognised the State of Palestine on Monday.",
+    "Hungary expelled two Belarusian diplomats.",
+    "Seoul and Hanoi agreed to restore diplomatic ties.",
+    "The ministry said it had accepted the envoy's credentials.",
+])
+def test_blocks_that_may_hold_an_event_are_parsed(prefilter, text):
+    assert prefilter.decide(text, article_has_actor=True).parse
+
+
+@pytest.mark.parametrize("text", [
+    "The central bank held interest rates steady, citing slowing inflation.",
+    "Heavy rain is expected across the region over the weekend.",
+    "Investors cut their holdings after the earnings report.",   # "cut" without ties or relations
+    "Chile beat Peru 2-1 in a friendly on Tuesday.",              # actors, but no trigger
+])
+def test_blocks_without_an_event_are_skipped(prefilter, text):
+    assert not prefilter.decide(text, article_has_actor=True).parse
+
+
+def test_a_reference_needs_an_actor_named_before(prefilter):
+    text = "It expelled two diplomats on Friday."
+    assert not prefilter.decide(text, article_has_actor=False).parse
+    assert prefilter.decide(text, article_has_actor=True).parse
+
+
+@pytest.mark.slow
+def test_an_unrelated_article_is_not_parsed(extractor):
+    article = Article("weather", "Heavy rain is expected on Sunday.\nThe river rose by two metres overnight.\n")
+    assert extractor._wanted(segment(article.content, extractor._keep_case)) == [False, False]
+    assert extractor.extract(article) == []
+
+
+def _shared() -> Path:
+    return Path(os.environ.get("DIPLOWATCH_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+
+@pytest.mark.slow
+def test_results_are_identical_with_and_without_the_prefilter(extractor):
+    shared = _shared()
+    paths = [shared / "eval" / "dev" / "articles.jsonl", shared / "seed" / "000_2073b2f2a0237912.txt"]
+    if not all(p.exists() for p in paths):
+        pytest.skip("../shared/eval not found: the prefilter comparison needs the shared evaluation data")
+    full = Extractor(nlp=extractor.nlp, gazetteer=extractor.gazetteer, lexicon=extractor.lexicon, prefilter=False)
+    fast = Extractor(nlp=extractor.nlp, gazetteer=extractor.gazetteer, lexicon=extractor.lexicon, prefilter=True)
+    articles = [a for a in read_paths(paths) if isinstance(a, Article)]
+    assert len(articles) == 15
+    for article in articles:
+        assert [e.to_dict() for e in fast.extract(article)] == [e.to_dict() for e in full.extract(article)], article.id
