@@ -162,6 +162,16 @@ def _arg_lemmas(trigger: Token) -> dict[str, Token]:
     return out
 
 
+def _described(tok: Token) -> Token | None:
+    """The noun a participle describes ("a move *welcomed* by X and *condemned* by Y" → move), or None."""
+    t = tok
+    while t.dep_ == "conj" and t.head.i != t.i and t.tag_ == "VBN":
+        t = t.head
+    if t.dep_ == "acl" and t.tag_ == "VBN" and t.head.pos_ in ("NOUN", "PROPN"):
+        return t.head
+    return None
+
+
 def _passive(tok: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
 
@@ -671,9 +681,10 @@ class EventFinder:
             if tok.dep_ == "dobj":
                 starts += [c for c in tok.head.children if c.i not in avoid and (
                     c.dep_ == "dative" or (c.dep_ == "prep" and c.lower_ == "to"))]
-        if tok.dep_ == "acl" and tok.tag_ == "VBN":
+        described = _described(tok)
+        if described is not None:
             # "the Taliban, banned in Russia": the participle describes its head
-            starts.append(tok.head)
+            starts.append(described)
         elif is_participle(tok):
             # "the Taliban (banned in Russia)": the noun before the parenthesis
             doc = tok.doc
@@ -695,16 +706,20 @@ class EventFinder:
         if frame.object_events:
             for s in starts:
                 lemma = s.lemma_.lower()
-                if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.joint_event_nouns:
+                # "welcomed the move"; "a move condemned by the AU" (the participle describes the event)
+                as_object = s.dep_ in ("dobj", "nsubjpass") or (described is not None and s.i == described.i)
+                if not as_object:
+                    continue
+                if lemma in self.lex.joint_event_nouns:
                     poss = next((c for c in s.children if c.dep_ == "poss"), None)
                     owner = self._collect(poss, mentions) if poss is not None else []
                     return owner, "joint-event:poss" if owner else "joint-event", False
-                if s.dep_ in ("dobj", "nsubjpass") and lemma in self.lex.event_nouns:
+                if lemma in self.lex.event_nouns:
                     inner, _ = self._agent(s, mentions, 3)
                     if not inner:
                         poss = next((c for c in s.children if c.dep_ == "poss"), None)
                         inner = self._collect(poss, mentions) if poss is not None else []
-                    if not inner and not _passive(tok):
+                    if not inner and not _passive(tok) and not is_participle(tok):
                         inner, _ = self._agent(tok, mentions, 1)  # "hailed the decisions by X"
                     return inner, "event-noun", not inner
         best: list[tuple[int, Mention, str]] = []

@@ -454,15 +454,20 @@ class MentionFinder:
                           and x.actor.kind in kinds | {"organization"} and x.via != "pronoun"
                           and id(x) not in local and not self._in_subject_of(x, tok, by_token)), None)
                 return self._ref_mention(tok, m.actor, "pronoun", offset, sent_of) if m else None
+            if lower in ("they", "their", "them"):
+                # a plural pronoun stands for a coordination ("Norway and Spain ... their decision") or
+                # for a plural body ("the Taliban ... their ambassador"), never for one state
+                for cand in self._governing_subjects(tok, by_token, kinds | {"organization"}):
+                    group = self._coordination(tok.doc[cand.head], by_token)
+                    if len(group) >= 2:
+                        ref = self._ref_mention(tok, group[0], "pronoun", offset, sent_of)
+                        if ref is not None:
+                            ref.group = tuple(group)
+                        return ref
+                    if cand.actor is not None and cand.actor.kind in ("organization", "government"):
+                        return self._ref_mention(tok, cand.actor, "pronoun", offset, sent_of)
+                return None
             m = self._same_sentence_subject(tok, by_token, kinds)
-            if m is not None and lower in ("they", "their", "them"):
-                # a plural pronoun stands for the whole coordination ("Norway and Spain ... their decision")
-                group = self._coordination(tok.doc[m.head], by_token)
-                if len(group) >= 2:
-                    ref = self._ref_mention(tok, group[0], "pronoun", offset, sent_of)
-                    if ref is not None:
-                        ref.group = tuple(group)
-                    return ref
             here = sent_of.get(tok.i, 0)
             actor = m.actor if m else ctx.subjects.get(here - 1)
             if actor is None:
@@ -527,20 +532,28 @@ class MentionFinder:
     def _same_sentence_subject(self, tok: Token, by_token: dict[int, Mention],
                                kinds: frozenset[str]) -> Mention | None:
         """The actor that governs ``tok``'s clause: the subject of a verb above it, before it."""
+        return next(self._governing_subjects(tok, by_token, kinds), None)
+
+    @staticmethod
+    def _governing_subjects(tok: Token, by_token: dict[int, Mention], kinds: frozenset[str]):  # noqa: ANN205
+        """Candidate antecedents of a pronoun in its sentence, best first: the subjects of the
+        verbs above it, then the mentions before it."""
+        seen: set[int] = set()
         node = tok
         while node.head.i != node.i:
             node = node.head
             for c in node.children:
                 if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i and c.i in by_token:
                     m = by_token[c.i]
-                    if m.actor is not None and m.actor.kind in kinds:
-                        return m
-        sent = tok.sent
-        for i in range(tok.i - 1, sent.start - 1, -1):
+                    if m.actor is not None and m.actor.kind in kinds and id(m) not in seen:
+                        seen.add(id(m))
+                        yield m
+        for i in range(tok.i - 1, tok.sent.start - 1, -1):
             m = by_token.get(i)
-            if m is not None and m.actor is not None and m.actor.kind in kinds and m.via != "demonym":
-                return m
-        return None
+            if m is not None and m.actor is not None and m.actor.kind in kinds and m.via != "demonym" \
+                    and id(m) not in seen:
+                seen.add(id(m))
+                yield m
 
     def _ref_mention(self, tok: Token, actor: Actor | None, via: str, offset: int,
                      sent_of: dict[int, int]) -> Mention | None:

@@ -120,27 +120,47 @@ class Extractor:
                 headline = block.headline or (sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
                                               and len(sent) <= 20)
                 for cand in self.events.find(sent, mentions, headline):
-                    event = self._code(article, content, block, sent, cand, mentions, events)
-                    if event is not None:
-                        events.append(event)
+                    events.extend(self._code(article, content, block, sent, cand, mentions, events))
         return _merge(events)
 
     def _code(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
-              mentions: dict[int, Mention], earlier: list[Event]) -> Event | None:
-        target, source = cand.target, cand.source
-        tpath, spath = cand.target_path, cand.source_path
-        if (cand.refers_to_event and target is None) or cand.source_refers:
-            # "the move", "the decision": the article's lead event, the act its reactions are about
+              mentions: dict[int, Mention], earlier: list[Event]) -> list[Event]:
+        """Code a candidate: resolve back-references, read polarity and date; [] when it is no event.
+
+        "the move", "the decision" refer to the article's lead event: the
+        first asserted act that is not a reaction, with all the sources
+        reported with it ("Spain, Ireland and Norway recognised ..., a move
+        welcomed by ..." gives three events).
+        """
+        if (cand.refers_to_event and cand.target is None) or cand.source_refers:
             ref = next((e for e in earlier if e.event not in REACTIONS
                         and e.source is not None and e.polarity == "asserted"), None)
-            if ref is None or ref.source is None:
-                return None
+            if ref is None:
+                return []
+            same = [e for e in earlier if e.evidence.start == ref.evidence.start and e.event == ref.event
+                    and e.polarity == ref.polarity and e.source is not None]
+            out = []
+            for e in same:
+                source, target = (e.source, cand.target) if cand.source_refers else (cand.source, e.source)
+                if source is not None and target is not None and target.state == source.state:
+                    continue
+                coded = self._code_one(article, content, block, sent, cand, mentions, earlier, source, target,
+                                       f"event-ref:{ref.event}")
+                if coded is not None:
+                    out.append(coded)
+            return out
+        coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source, cand.target, "")
+        return [coded] if coded is not None else []
+
+    def _code_one(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
+                  mentions: dict[int, Mention], earlier: list[Event], source: Actor | None,
+                  target: Actor | None, ref_path: str) -> Event | None:
+        tpath, spath = cand.target_path, cand.source_path
+        if ref_path:
             if cand.source_refers:
-                source, spath = ref.source, f"event-ref:{ref.event}"
+                spath = ref_path
             else:
-                target, tpath = ref.source, f"event-ref:{ref.event}"
-            if source is not None and target is not None and target.state == source.state:
-                return None
+                tpath = ref_path
         event_name = cand.event
         if cand.restates:
             ref = next((e for e in reversed(earlier) if e.event not in REACTIONS and e.source is not None

@@ -49,6 +49,8 @@ def is_participle(tok: Token) -> bool:
     """
     if tok.tag_ != "VBN" or any(c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass") for c in tok.children):
         return False
+    if tok.dep_ == "conj" and tok.head.i != tok.i:
+        return is_participle(tok.head)  # "a move welcomed by X and condemned by Y"
     return tok.dep_ in ("acl", "amod") or (tok.i > 0 and tok.doc[tok.i - 1].text == "(")
 
 
@@ -143,7 +145,13 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
         if depth == 0:
             continue
         if lemma in cues["negating_governors"] and node.pos_ in ("VERB", "NOUN", "ADJ"):
-            negated = negated or lemma
+            if any(c.dep_ == "neg" for c in node.children):
+                # "did not rule out recognising": a negated refusal leaves the act open
+                hypothetical = hypothetical or f"not {lemma}"
+                if negated in ("not", "n't", "never"):
+                    negated = ""
+            else:
+                negated = negated or lemma
         elif lemma in cues["hypothetical_governors"] and not (
                 constitutive and lemma == "agree") and lemma not in cues["asserting_governors"]:
             if not (lemma == "call" and not any(c.lower_ in ("on", "upon", "for") for c in node.children)):
