@@ -554,6 +554,15 @@ class EventFinder:
             if sources:
                 spath, generic = "location", False
                 used = used | {t.i for p in place for t in p.subtree}
+        if not sources and frame.posting_source and _passive(tok):
+            # "Russia's ambassador to Moldova was expelled": by the state the envoy is posted to
+            envoy = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            posted = [p for c in (envoy.children if envoy is not None else []) if c.dep_ == "prep"
+                      and c.lower_ in ("to", "in") for p in c.children if p.dep_ == "pobj"]
+            sources = [m for p in posted for m in self._collect(p, mentions)]
+            if sources:
+                spath, generic = "posting", False
+                used = used | {t.i for p in posted for t in p.subtree}
         if frame.roles == "host_allows":
             host = self._host(tok, frame) or tok.head
             hs, hgen, hpath, _ = self._subject(host, mentions)

@@ -52,6 +52,8 @@ class Frame:
             Taliban, banned *in Russia*").
         context_veto: words that, anywhere in the sentence, stop the frame
             ("Japan will meet Australia in the semi-final").
+        posting_source: with no agent, the envoy's posting gives the source
+            ("Russia's ambassador *to Moldova* was expelled").
         cameo: a CAMEO code more specific than the event type's (042 for a
             visit, 043 for hosting, 046 for negotiations); ``""`` for the
             ontology's.
@@ -81,6 +83,7 @@ class Frame:
     location_source: bool = False
     context_veto: frozenset[str] = frozenset()
     cameo: str = ""
+    posting_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,7 @@ def _frame(raw: dict[str, Any]) -> Frame:
         clause_target=bool(raw.get("clause_target")), skip_preps=_words(raw.get("skip_preps")),
         location_source=bool(raw.get("location_source")),
         context_veto=_words(raw.get("context_veto")), cameo=str(raw.get("cameo") or ""),
+        posting_source=bool(raw.get("posting_source")),
     )
 
 
