@@ -87,7 +87,18 @@ def test_sqlite_pragmas(sqlite_kb):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == _head()
+
+
+def _head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from diplowatch.store.db import _MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    return ScriptDirectory.from_config(cfg).get_current_head()
 
 
 def test_migrations_match_metadata(kb):
@@ -297,3 +308,36 @@ def test_two_processes_add_the_same_articles(kb_url, run):
     assert sum(results) == 15
     with KnowledgeBase(url) as store:
         assert store.counts() == {"articles": 15, "events": 45, "actors": 3}
+
+
+def test_state_only_events_fold_the_same(kb):
+    """``events(state_only=True)`` drops rows, never a change of the relation state."""
+    import random
+
+    from diplowatch.ontology import EVENT_TYPES
+    from diplowatch.state import recognizers, relation_state
+
+    rng = random.Random(7)
+    parties = [RUS, CHN, TALIBAN_GOV, TALIBAN_ORG, UN, Actor("PAK", "Pakistan", "state", "PAK"),
+               Actor("AFG", "Afghanistan", "state", "AFG")]
+    kinds = sorted(EVENT_TYPES)
+    for a in range(30):
+        doc = f"a_mix{a:02d}"
+        published = None if a % 7 == 0 else dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(2000))
+        evs = []
+        for k in range(12):
+            src = None if rng.random() < 0.1 else rng.choice(parties)
+            tgt = rng.choice([p for p in parties if p is not src])
+            date = rng.choice([None, "2021", "2022-03", "2023-05-17", "0000-00-00"])
+            evs.append(make_event(doc, rng.choice(kinds + ["praise", "criticize"] * 4), src, tgt, k, k + 1,
+                                  polarity=rng.choice(["asserted"] * 4 + ["negated", "hypothetical"]),
+                                  date=date, precision=None))
+        kb.add(Article(id=doc, text=TEXT, url=f"https://news.example/{doc}", published=published), evs)
+    for target in ("AFG", "PAK", "RUS"):
+        everything = kb.events(target_state=target)
+        needed = kb.events(target_state=target, state_only=True)
+        assert len(needed) < len(everything)
+        for as_of in (None, "2021-06-30", "2024-01-01"):
+            full = relation_state(everything, target, as_of)
+            assert relation_state(needed, target, as_of) == full
+            assert recognizers(relation_state(needed, target, as_of)) == recognizers(full)

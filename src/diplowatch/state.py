@@ -32,6 +32,7 @@ All dates in the output are ISO 8601 strings (``YYYY-MM-DD``; an event's own
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -40,8 +41,8 @@ from typing import Any
 from diplowatch.model import Actor, Event
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 
-__all__ = ["FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus",
-           "effective_date", "recognizers", "relation_state"]
+__all__ = ["FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus", "Transition",
+           "effective_date", "recognizers", "relation_state", "transitions"]
 
 LOG_FACETS: frozenset[str] = frozenset({"contacts"})
 """Facets that keep every event instead of a current value."""
@@ -55,6 +56,7 @@ NONE = "none"
 """Value of a facet that no asserted event has set."""
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_MUTUAL_FACETS: frozenset[str] = frozenset(EVENT_TYPES[e].facet for e in MUTUAL_EVENTS if e in EVENT_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +228,40 @@ class Recognizer:
     events: tuple[Support, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One change of a facet's value for one dyad (see :func:`transitions`).
+
+    Attributes:
+        date: effective date of the change (ISO ``YYYY-MM-DD``); ``None`` when
+            undated (listed only when no date bounds are given).
+        observer: the observer state (ISO3, or the id of a body of no single state).
+        target: the target state code; for ``designation``, the listed actor's id
+            (``ORG:taliban``).
+        facet: ``recognition``, ``relations``, ``ambassador``, ``own_ambassador``,
+            ``mission`` or ``designation``.
+        old, new: values before and after (``none`` when no value was set).
+        events: the asserted events that support the new value and are dated
+            within :data:`SUPPORT_WINDOW_DAYS` days of the change, in fold order.
+    """
+
+    date: str | None
+    observer: str
+    target: str
+    facet: str
+    old: str
+    new: str
+    events: tuple[Support, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return asdict(self)
+
+
+SUPPORT_WINDOW_DAYS = 7
+"""Events of a new period dated this many days or fewer after its start support its transition."""
+
+
 def effective_date(event: Event, published: dt.date | str | None = None) -> dt.date | None:
     """The date an event counts at: its own date (first day of its year or month
     at year/month precision), else ``published``; ``None`` when neither is known
@@ -281,6 +317,8 @@ def relation_state(events: Iterable[Event], target: str,
             continue  # a dyad of the target with itself
         published = _as_date(getattr(ev, "published", None))
         eff = effective_date(ev, published)
+        if eff is not None and not facet and observer is not None and ev.polarity == "asserted":
+            continue  # dated asserted praise, criticism, unknown types: in no list of the status
         sup = _support(ev, observer, eff, published)
         if eff is None:
             undated.append(sup)
@@ -299,7 +337,7 @@ def relation_state(events: Iterable[Event], target: str,
         if ev.polarity != "asserted":
             intentions.append(sup)
             if observer is not None:
-                folds.setdefault(observer, _ObserverFold()).intentions.append(sup)
+                (folds.get(observer) or folds.setdefault(observer, _ObserverFold())).intentions.append(sup)
             continue
         if observer is None:
             unattributed.append(sup)
@@ -307,7 +345,7 @@ def relation_state(events: Iterable[Event], target: str,
         etype = EVENT_TYPES.get(ev.event)
         if etype is None or not etype.facet:
             continue  # praise, criticism, unknown types: no state
-        fold = folds.setdefault(observer, _ObserverFold())
+        fold = folds.get(observer) or folds.setdefault(observer, _ObserverFold())  # one object per observer
         if etype.facet in LOG_FACETS:
             fold.contacts.append(sup)
         elif etype.facet in PER_TARGET_FACETS:
@@ -353,6 +391,81 @@ def recognizers(status: TargetStatus, *, include_withdrawn: bool = False) -> lis
     out.sort(key=lambda r: (r.first.effective is None, r.first.effective or "",
                             r.first.published is None, r.first.published or "", r.observer))
     return out
+
+
+def transitions(events: Iterable[Event], since: dt.date | str | None = None,
+                until: dt.date | str | None = None, *, target: str | None = None) -> list[Transition]:
+    """Every state transition, from the same fold as :func:`relation_state`.
+
+    A transition is the start of a new period of a facet (recognition
+    first made, withdrawn, made again; accreditation; expulsion; mission
+    opened or closed; relations established or broken; listing, delisting).
+    A repeated report of the current value is not a transition; negated and
+    hypothetical events never are; contacts (talks, visits) are a log, not a state.
+
+    Args:
+        events: stored events (as for :func:`relation_state`); the whole
+            history is needed to know the value before ``since``.
+        since, until: ISO dates or ``date``: keep transitions dated on or
+            after ``since`` and on or before ``until`` (events after
+            ``until`` are not folded). Undated transitions are kept only when
+            both are ``None``.
+        target: only dyads with this target (ISO3 code, or an actor id);
+            ``None``: every target that any event has.
+
+    Returns:
+        :class:`Transition` list ordered by date, observer, target, facet.
+
+    Raises:
+        ValueError: ``since`` or ``until`` is not an ISO date, or ``target`` is empty.
+    """
+    lo = _as_date(since, strict=True)
+    hi = _as_date(until, strict=True)
+    if target is not None and not target.strip():
+        raise ValueError("target must be an ISO3 state code or an actor id")
+    buckets: dict[str, list[Event]] = {}
+    for ev in events:
+        etype = EVENT_TYPES.get(ev.event)
+        if etype is None or not etype.facet or etype.facet in LOG_FACETS:
+            continue
+        for actor in ((ev.target, ev.source) if ev.event in MUTUAL_EVENTS else (ev.target,)):
+            code = _code(actor)
+            if code and (target is None or code == target.strip() or (actor and actor.id == target.strip())):
+                bucket = buckets.setdefault(target.strip() if target is not None else code, [])
+                if not bucket or bucket[-1] is not ev:
+                    bucket.append(ev)
+    targets = sorted(buckets)
+    out: list[Transition] = []
+    for code in targets:
+        status = relation_state(buckets[code], code, hi)
+        for obs_code, obs in status.observers.items():
+            facets = [(name, code, f) for name, f in obs.facets.items()]
+            facets += [("designation", org, f) for org, f in obs.designations.items()]
+            for name, tgt, facet in facets:
+                old = NONE
+                for p in facet.periods:
+                    if p.value != old:
+                        when = _as_date(p.since)
+                        if (when is not None or (lo is None and hi is None)) and \
+                                (lo is None or (when is not None and when >= lo)):
+                            limit = when + dt.timedelta(days=SUPPORT_WINDOW_DAYS) if when else None
+                            sup = tuple(s for s in p.events
+                                        if limit is None or (s.effective is not None and s.effective <= limit.isoformat()))
+                            out.append(Transition(date=p.since, observer=obs_code, target=tgt, facet=name,
+                                                  old=old, new=p.value, events=sup or p.events[:1]))
+                    old = p.value
+    out.sort(key=lambda t: (t.date is None, t.date or "", t.observer, t.target, t.facet))
+    # a mutual change (relations) is one change, not one per direction
+    seen: set[tuple[Any, ...]] = set()
+    unique: list[Transition] = []
+    for t in out:
+        key = (t.date, t.facet, frozenset((t.observer, t.target)), t.old, t.new)
+        if t.facet in _MUTUAL_FACETS and target is None:
+            if key in seen:
+                continue
+            seen.add(key)
+        unique.append(t)
+    return unique
 
 
 # -- internals ---------------------------------------------------------------
@@ -417,6 +530,7 @@ def _min_iso(values: Iterable[str | None]) -> str | None:
     return min(known) if known else None
 
 
+@functools.lru_cache(maxsize=65536)  # a store repeats the same dates many times
 def _parse_partial(value: str | None) -> dt.date | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → date (first day); ``None`` if not valid."""
     if not value:

@@ -1,10 +1,17 @@
-"""Input readers: files, directories, JSON Lines corpora and stdin into Articles.
+"""Input readers: files, directories, corpora, HTML pages, feeds, URLs and stdin into Articles.
 
-See :mod:`diplowatch.ingest.readers`.
+The one entry point is :func:`read_inputs` (:mod:`diplowatch.ingest.sources`):
+it picks the reader by extension, content type or content. The older
+:func:`read_path`/:func:`read_paths` (:mod:`diplowatch.ingest.readers`) read
+plain text and JSON Lines only.
 """
 
 from __future__ import annotations
 
 from diplowatch.ingest.readers import parse_published, read_path, read_paths
+from diplowatch.ingest.settings import IngestSettings, parse_field_map
+from diplowatch.ingest.sources import read_inputs
+from diplowatch.ingest.summary import RunSummary
 
-__all__ = ["parse_published", "read_path", "read_paths"]
+__all__ = ["IngestSettings", "RunSummary", "parse_field_map", "parse_published", "read_inputs", "read_path",
+           "read_paths"]

@@ -1,11 +1,16 @@
 """The knowledge base of diplowatch (DESIGN §1, §5): articles, actors and events.
 
 ``KnowledgeBase(url)`` opens (and creates or upgrades) the database;
-``default_db_url()`` says where the embedded SQLite file lives.
+``default_db_url()`` says where the embedded SQLite file lives. Corroboration
+(real-world events), article identity and near-duplicates: ``store/corroborate.py``
+and ``store/neardup.py``.
 """
 
 from __future__ import annotations
 
-from diplowatch.store.db import KnowledgeBase, StoredEvent, default_db_url
+from diplowatch.store.db import (
+    KnowledgeBase, Quarantined, RealEvent, StoredEvent, TimelineEntry, default_db_url,
+)
+from diplowatch.store import tokens as _tokens  # noqa: F401 - registers api_tokens in the metadata
 
-__all__ = ["KnowledgeBase", "StoredEvent", "default_db_url"]
+__all__ = ["KnowledgeBase", "Quarantined", "RealEvent", "StoredEvent", "TimelineEntry", "default_db_url"]

@@ -14,6 +14,7 @@ not at all (RELIABILITY.md, "Store").
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -23,19 +24,23 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint, Column, Connection, Engine, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
-    String, Table, Text, create_engine, func, select,
+    String, Table, Text, and_, create_engine, func, select,
 )
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from diplowatch.errors import StoreError
 from diplowatch.model import Actor, Article, Event, Evidence
+from diplowatch.ontology import EVENT_TYPES
 
-__all__ = ["KnowledgeBase", "StoredEvent", "default_db_url", "metadata", "migrate"]
+__all__ = ["KnowledgeBase", "Quarantined", "RealEvent", "StoredEvent", "TimelineEntry", "default_db_url",
+           "metadata", "migrate"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _CHUNK = 500  # bound parameters per IN (...) list
+_STATELESS_TYPES = tuple(sorted(name for name, t in EVENT_TYPES.items() if not t.facet))  # praise, criticize
+_MIGRATION_LOCK = 0x6469706C  # PostgreSQL advisory lock key held while migrating ("dipl")
 
 metadata = MetaData()
 """The schema as SQLAlchemy Core tables (kept equal to the Alembic head; a test checks it)."""
@@ -157,6 +162,79 @@ class StoredEvent(Event):
     url: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RealEvent:
+    """One real-world event: the reports (stored events) that corroborate each other.
+
+    Attributes:
+        id: its id in the store.
+        event, polarity: event type and polarity shared by its reports.
+        source, target: parties (``actor.state``, else ``actor.id``; ``None``
+            without an actor); for mutual events the pair in sorted order.
+        first_date, last_date: earliest and latest report dates (ISO
+            ``YYYY-MM-DD``; a report's date is its event date, else its
+            article's publication date); ``None`` for undated reports.
+        n_reports: number of reports (stored events) linked to it.
+        n_sources: independent sources: distinct articles, near-duplicates of
+            one another counted once.
+        event_ids: ids of its reports, by report date then id.
+    """
+
+    id: int
+    event: str
+    source: str | None
+    target: str | None
+    polarity: str
+    first_date: str | None
+    last_date: str | None
+    n_reports: int
+    n_sources: int
+    event_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return {f: getattr(self, f) if f != "event_ids" else list(self.event_ids)
+                for f in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One stored event in an actor's timeline.
+
+    Attributes:
+        date: effective date (ISO; the event's date, else its article's
+            publication date), ``None`` when neither is known.
+        event: the stored event (with its article's ``published`` and ``url``).
+        real_event: the real-world event it reports, or ``None`` (not linked).
+    """
+
+    date: str | None
+    event: StoredEvent
+    real_event: RealEvent | None
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A record that could not be stored (see :meth:`KnowledgeBase.quarantine`).
+
+    Attributes:
+        id: its id in the store.
+        source: file, URL or doc id it came from.
+        line: 1-based line in ``source``, or ``None``.
+        reason: why it was quarantined.
+        raw: the record as ASCII JSON text (lone surrogates escaped as
+            ``\\udXXX``), or ``None`` when it was not available.
+        created_at: ISO 8601 UTC time stamp.
+    """
+
+    id: int
+    source: str
+    line: int | None
+    reason: str
+    raw: str | None
+    created_at: str
+
+
 def default_db_url() -> str:
     """Return the URL of the default knowledge base and create its directory.
 
@@ -223,6 +301,8 @@ def migrate(engine: Engine) -> None:
             if MigrationContext.configure(conn).get_current_revision() == head:
                 return
         with engine.execution_options(sqlite_begin="BEGIN IMMEDIATE").begin() as conn:
+            if conn.dialect.name == "postgresql":  # one migrator at a time, as BEGIN IMMEDIATE on SQLite
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")  # re-checks the revision under the write lock
     except SQLAlchemyError as exc:
@@ -231,7 +311,9 @@ def migrate(engine: Engine) -> None:
 
 def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
-    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
+    # DBAPI errors by their portable class (IntegrityError, not psycopg's NotNullViolation)
+    name = type(exc if isinstance(exc, DBAPIError) else orig or exc).__name__
+    return f"{name}: {orig or exc}".splitlines()[0]
 
 
 class _AlreadyStored(Exception):
@@ -255,6 +337,9 @@ class KnowledgeBase:
     Args:
         url: any SQLAlchemy URL; ``None`` for :func:`default_db_url`. For a
             SQLite file URL the parent directory is created.
+        window_days: reports of the same (event, source, target, polarity)
+            whose dates span at most this many days are one real-world event
+            (see :mod:`diplowatch.store.corroborate`).
 
     Use as a context manager, or call :meth:`close`.
 
@@ -262,7 +347,11 @@ class KnowledgeBase:
         StoreError: the database cannot be opened or its schema created.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, window_days: int = 7) -> None:
+        if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 0:
+            raise StoreError(f"window_days must be a whole number of days >= 0, not {window_days!r}")
+        self.window_days = window_days
+        self._near_index: Any = None  # neardup.NearDuplicateIndex, built on the first write
         self.url = url or default_db_url()
         try:
             parsed = make_url(self.url)
@@ -303,6 +392,16 @@ class KnowledgeBase:
         with eng.begin() as conn:
             yield conn
 
+    def _lock_writers(self, conn: Connection) -> None:
+        """Serialise writers on PostgreSQL as ``BEGIN IMMEDIATE`` does on SQLite.
+
+        Near-duplicate and corroboration links read what earlier writers
+        stored; a transaction-scoped advisory lock keeps two writers from
+        both creating the same real-world event.
+        """
+        if self.dialect == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+
     def _insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` for the dialect (sqlite, postgresql)."""
         if self.dialect == "sqlite":
@@ -319,7 +418,11 @@ class KnowledgeBase:
         """Store an article, its actors and its events in one transaction.
 
         Existing actors (same id) are kept as they are; existing events (same
-        id) are skipped.
+        id) are skipped. In the same transaction the article's content key
+        (canonical URL or normalised text) and MinHash signature are stored,
+        it is linked to the earlier article it near-duplicates (if any), and
+        each new event is linked to a real-world event whose aggregates are
+        recomputed (:mod:`diplowatch.store.corroborate`).
 
         Args:
             article: the article; its ``id`` is the key.
@@ -327,22 +430,28 @@ class KnowledgeBase:
 
         Returns:
             ``True`` when the article was new and was stored with its events;
-            ``False`` when an article with that id was already stored (then
-            nothing changes, whatever ``events`` holds).
+            ``False`` when an article with that id, or with the same content
+            key (same canonical URL, or same normalised text without URL), was
+            already stored (then nothing changes, whatever ``events`` holds).
 
         Raises:
             StoreError: naming the article id and the reason (an event of
                 another article, a text that is not valid Unicode, a constraint
                 or database failure). Nothing of the article is written.
         """
+        from diplowatch.store import corroborate, neardup
+
         self._check_unicode(article, events)
+        sig = neardup.signature(article.text)
         try:
             with self._writer() as conn:
+                self._lock_writers(conn)
                 row = {
                     "id": article.id, "url": article.url, "title": article.title,
                     "published": article.published.isoformat() if article.published else None,
                     "text": article.text, "lang": article.lang,
                     "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "content_key": corroborate.content_key(article),
                 }
                 # RETURNING, not rowcount: psycopg reports -1 for a skipped single-row insert
                 if conn.execute(self._insert_ignore(ARTICLES).returning(ARTICLES.c.id), row).first() is None:
@@ -359,6 +468,12 @@ class KnowledgeBase:
                     conn.execute(self._insert_ignore(ACTORS), [a.to_dict() for a in seen.values()])
                 if events:
                     conn.execute(self._insert_ignore(EVENTS), [_event_row(ev) for ev in events])
+                if self._near_index is None:
+                    self._near_index = neardup.NearDuplicateIndex()
+                corroborate.mark_near_duplicate(conn, self._near_index, article.id, sig)
+                unique = {ev.id: ev for ev in events}
+                corroborate.link_reports(conn, [corroborate.report_of(ev, article.published)
+                                                for ev in unique.values()], self.window_days)
         except _AlreadyStored:
             return False
         except StoreError:
@@ -397,7 +512,8 @@ class KnowledgeBase:
 
     def events(self, *, target_state: str | None = None, source_state: str | None = None,
                event: str | None = None, polarity: str | None = None,
-               doc: str | None = None) -> list[StoredEvent]:
+               doc: str | None = None, actor: str | None = None,
+               state_only: bool = False) -> list[StoredEvent]:
         """Stored events matching every given filter.
 
         Args:
@@ -407,6 +523,14 @@ class KnowledgeBase:
             event: event type (``recognize_government``).
             polarity: ``asserted``, ``negated`` or ``hypothetical``.
             doc: article id.
+            actor: ISO3 code or actor id that is the source or the target
+                (``state`` or ``id`` of either actor equals it).
+            state_only: leave out the events that
+                :func:`diplowatch.state.relation_state` passes over: asserted
+                events with a source, in an article with a publication date,
+                of a type that changes no state (praise, criticism). The fold
+                of what is left is the same; ``status`` and ``who-recognizes``
+                read a third fewer rows.
 
         Returns:
             :class:`StoredEvent` objects (Events plus the article's ``published``
@@ -420,20 +544,29 @@ class KnowledgeBase:
              .join(ARTICLES, ARTICLES.c.id == EVENTS.c.doc)
              .outerjoin(src, src.c.id == EVENTS.c.source_id)
              .outerjoin(tgt, tgt.c.id == EVENTS.c.target_id))
+        # by the ids of the actors of that state, so that the target_id/source_id indexes
+        # are used (filtering on the joined actor's state made SQLite scan every event)
         if target_state is not None:
-            q = q.where(tgt.c.state == target_state)
+            q = q.where(EVENTS.c.target_id.in_(select(ACTORS.c.id).where(ACTORS.c.state == target_state)))
         if source_state is not None:
-            q = q.where(src.c.state == source_state)
+            q = q.where(EVENTS.c.source_id.in_(select(ACTORS.c.id).where(ACTORS.c.state == source_state)))
         if event is not None:
             q = q.where(EVENTS.c.event == event)
         if polarity is not None:
             q = q.where(EVENTS.c.polarity == polarity)
         if doc is not None:
             q = q.where(EVENTS.c.doc == doc)
+        if state_only:
+            q = q.where(~and_(EVENTS.c.polarity == "asserted", EVENTS.c.source_id.is_not(None),
+                              ARTICLES.c.published.is_not(None), EVENTS.c.event.in_(_STATELESS_TYPES)))
+        if actor is not None:
+            q = q.where((src.c.state == actor) | (tgt.c.state == actor)
+                        | (EVENTS.c.source_id == actor) | (EVENTS.c.target_id == actor))
         q = q.order_by(EVENTS.c.date.is_(None), EVENTS.c.date,
                        ARTICLES.c.published.is_(None), ARTICLES.c.published, EVENTS.c.id)
         with self._engine.connect() as conn:
-            return [_stored_event(r) for r in conn.execute(q).mappings()]
+            cache: dict[Any, Any] = {}
+            return [_stored_event(r, cache) for r in conn.execute(q).mappings().all()]
 
     def articles_for(self, event_ids: Iterable[str]) -> dict[str, Article]:
         """The article of each stored event: ``{event id: Article}`` (unknown ids are left out)."""
@@ -453,6 +586,178 @@ class KnowledgeBase:
         with self._engine.connect() as conn:
             return {name: conn.execute(select(func.count()).select_from(t)).scalar_one()
                     for name, t in (("articles", ARTICLES), ("events", EVENTS), ("actors", ACTORS))}
+
+    def is_stored(self, article: Article) -> bool:
+        """Whether this article is stored: same id, or same content key (canonical URL or text)."""
+        from diplowatch.store.corroborate import content_key
+
+        with self._engine.connect() as conn:
+            q = select(ARTICLES.c.id).where((ARTICLES.c.id == article.id)
+                                            | (ARTICLES.c.content_key == content_key(article)))
+            return conn.execute(q.limit(1)).first() is not None
+
+    def near_duplicate_of(self, article_id: str) -> tuple[str, float] | None:
+        """``(root article id, estimated similarity)`` when the article is a near-duplicate, else ``None``."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(NEAR_DUPLICATES.c.duplicate_of, NEAR_DUPLICATES.c.similarity)
+                               .where(NEAR_DUPLICATES.c.article_id == article_id)).first()
+        return (row.duplicate_of, row.similarity) if row else None
+
+    def events_for_actor(self, code: str) -> list[StoredEvent]:
+        """Every stored event whose source or target is ``code``.
+
+        Args:
+            code: an ISO3 state code (matches actors whose ``state`` is it:
+                ``AFG``, ``AFG:taliban``, ``ORG:taliban``) or an actor id.
+
+        Returns:
+            :class:`StoredEvent` objects in date order: effective date (the
+            event's date, its first day at month or year precision, else the
+            publication date; undated last), then publication date, then id.
+        """
+        from diplowatch.state import effective_date
+
+        evs = self.events(actor=code)
+
+        def key(e: StoredEvent) -> tuple[Any, ...]:
+            eff = effective_date(e, e.published)
+            return (eff is None, eff or dt.date.min, e.published is None, e.published or dt.date.min, e.id)
+        return sorted(evs, key=key)
+
+    def timeline(self, code: str) -> list[TimelineEntry]:
+        """:meth:`events_for_actor` with each event's effective date and real-world event."""
+        from diplowatch.state import effective_date
+
+        evs = self.events_for_actor(code)
+        linked = self.real_events_for(e.id for e in evs)
+        out = []
+        for e in evs:
+            eff = effective_date(e, e.published)
+            out.append(TimelineEntry(eff.isoformat() if eff else None, e, linked.get(e.id)))
+        return out
+
+    def real_events(self, *, event: str | None = None, party: str | None = None,
+                    polarity: str | None = None, since: dt.date | str | None = None,
+                    until: dt.date | str | None = None) -> list[RealEvent]:
+        """Real-world events matching every given filter.
+
+        Args:
+            event: event type.
+            party: a party (ISO3 code or actor id) as source or target.
+            polarity: ``asserted``, ``negated`` or ``hypothetical``.
+            since, until: ISO dates or ``date``: real-world events whose
+                ``last_date`` is on or after ``since`` / whose ``first_date``
+                is on or before ``until`` (undated ones are left out when
+                either is given).
+
+        Returns:
+            :class:`RealEvent` list by first date (undated last), then id.
+
+        Raises:
+            ValueError: ``since`` or ``until`` is not an ISO date.
+        """
+        t = REAL_EVENTS.c
+        q = select(REAL_EVENTS)
+        if event is not None:
+            q = q.where(t.event == event)
+        if party is not None:
+            q = q.where((t.source_party == party) | (t.target_party == party))
+        if polarity is not None:
+            q = q.where(t.polarity == polarity)
+        if since is not None:
+            q = q.where(t.last_date >= _iso(since))
+        if until is not None:
+            q = q.where(t.first_date <= _iso(until))
+        q = q.order_by(t.first_date.is_(None), t.first_date, t.id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+            reports = self._reports_of(conn, [r["id"] for r in rows])
+        return [_real_event(r, reports.get(r["id"], ())) for r in rows]
+
+    def real_events_for(self, event_ids: Iterable[str]) -> dict[str, RealEvent]:
+        """The real-world event of each stored event: ``{event id: RealEvent}`` (unlinked ids left out)."""
+        ids = list(dict.fromkeys(event_ids))
+        link: dict[str, int] = {}
+        with self._engine.connect() as conn:
+            for i in range(0, len(ids), _CHUNK):
+                q = select(REPORTS.c.event_id, REPORTS.c.real_event_id).where(
+                    REPORTS.c.event_id.in_(ids[i:i + _CHUNK]))
+                link.update({r.event_id: r.real_event_id for r in conn.execute(q)})
+            rids = sorted(set(link.values()))
+            rows: dict[int, Any] = {}
+            for i in range(0, len(rids), _CHUNK):
+                for r in conn.execute(select(REAL_EVENTS).where(REAL_EVENTS.c.id.in_(rids[i:i + _CHUNK])))\
+                        .mappings():
+                    rows[r["id"]] = r
+            reports = self._reports_of(conn, rids)
+        built = {rid: _real_event(r, reports.get(rid, ())) for rid, r in rows.items()}
+        return {ev: built[rid] for ev, rid in link.items() if rid in built}
+
+    @staticmethod
+    def _reports_of(conn: Connection, rids: list[int]) -> dict[int, tuple[str, ...]]:
+        out: dict[int, list[str]] = {}
+        for i in range(0, len(rids), _CHUNK):
+            q = (select(REPORTS.c.real_event_id, REPORTS.c.event_id)
+                 .where(REPORTS.c.real_event_id.in_(rids[i:i + _CHUNK]))
+                 .order_by(REPORTS.c.real_event_id, REPORTS.c.report_date.is_(None), REPORTS.c.report_date,
+                           REPORTS.c.event_id))
+            for r in conn.execute(q):
+                out.setdefault(r.real_event_id, []).append(r.event_id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def recount_real_events(self) -> int:
+        """Recompute every real-world event's aggregates from its reports, in one transaction.
+
+        Returns:
+            How many real-world events had stored aggregates that differed
+            (0 on a sound store).
+        """
+        from diplowatch.store.corroborate import refresh_real_event
+
+        with self._writer() as conn:
+            self._lock_writers(conn)
+            ids = conn.execute(select(REAL_EVENTS.c.id).order_by(REAL_EVENTS.c.id)).scalars().all()
+            return sum(refresh_real_event(conn, rid) for rid in ids)
+
+    # -- quarantine ----------------------------------------------------------
+
+    def quarantine(self, source: str, reason: str, raw: Any = None, line: int | None = None) -> int:
+        """Keep a record that cannot be stored, with the reason, in its own transaction.
+
+        Args:
+            source: the file, URL or doc id it came from.
+            reason: why it is quarantined.
+            raw: the record: an :class:`Article` (kept as its fields), a
+                ``str`` or any JSON-serialisable value (others via ``str``);
+                stored as JSON with ``ensure_ascii`` so lone surrogates and
+                any other code point can always be stored. ``None``: not kept.
+            line: 1-based line in ``source``, or ``None``.
+
+        Returns:
+            The quarantine record's id.
+
+        Raises:
+            StoreError: the database cannot be written.
+        """
+        if isinstance(raw, Article):
+            raw = {"id": raw.id, "url": raw.url, "title": raw.title,
+                   "published": raw.published.isoformat() if raw.published else None,
+                   "lang": raw.lang, "text": raw.text}
+        row = {"source": _escape(str(source)), "line": line, "reason": _escape(str(reason)),
+               "raw": None if raw is None else json.dumps(raw, ensure_ascii=True, default=str),
+               "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        try:
+            with self._writer() as conn:
+                return conn.execute(QUARANTINE.insert().values(**row)).inserted_primary_key[0]
+        except Exception as exc:
+            raise StoreError(f"cannot quarantine a record of {row['source']}: {_reason(exc)}") from exc
+
+    def quarantined(self) -> list[Quarantined]:
+        """Every quarantined record, oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(QUARANTINE).order_by(QUARANTINE.c.id)).mappings().all()
+        return [Quarantined(r["id"], r["source"], r["line"], r["reason"], r["raw"], r["created_at"])
+                for r in rows]
 
 
 def _event_row(ev: Event) -> dict[str, Any]:
@@ -480,13 +785,45 @@ def _article(row: Any) -> Article:
                    published=_date(row["published"]), lang=row["lang"])
 
 
-def _stored_event(r: Any) -> StoredEvent:
-    source = Actor(r["source_id"], r["s_name"], r["s_kind"], r["s_state"]) if r["source_id"] else None
-    target = Actor(r["target_id"], r["t_name"], r["t_kind"], r["t_state"]) if r["target_id"] else None
+def _stored_event(r: Any, cache: dict[Any, Any] | None = None) -> StoredEvent:
+    """A row of :meth:`KnowledgeBase.events` as a StoredEvent. ``cache`` (one dict per query)
+    shares the Actor objects and parsed publication dates of its rows."""
+    c: dict[Any, Any] = {} if cache is None else cache
+    sid, tid, pub = r["source_id"], r["target_id"], r["a_published"]
+    source = target = None
+    if sid and (source := c.get(sid)) is None:
+        source = c[sid] = Actor(sid, r["s_name"], r["s_kind"], r["s_state"])
+    if tid and (target := c.get(tid)) is None:
+        target = c[tid] = Actor(tid, r["t_name"], r["t_kind"], r["t_state"])
+    published = c.get(("published", pub))
+    if published is None:
+        published = c[("published", pub)] = _date(pub)
     return StoredEvent(
         id=r["id"], doc=r["doc"], event=r["event"], source=source, target=target,
         polarity=r["polarity"], date=r["date"], date_precision=r["date_precision"],
         cameo=r["cameo"], plover=r["plover"],
         evidence=Evidence(r["evidence_text"], r["evidence_start"], r["evidence_end"]),
         attribution=r["attribution"], confidence=r["confidence"], extractor=r["extractor"],
-        published=_date(r["a_published"]), url=r["a_url"])
+        published=published, url=r["a_url"])
+
+
+def _iso(value: dt.date | str) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"not an ISO date YYYY-MM-DD: {value!r}") from None
+
+
+def _escape(value: str) -> str:
+    """``value`` with lone surrogates written as ``\\udXXX`` (always valid UTF-8)."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _real_event(r: Any, event_ids: tuple[str, ...]) -> RealEvent:
+    return RealEvent(id=r["id"], event=r["event"], source=r["source_party"], target=r["target_party"],
+                     polarity=r["polarity"], first_date=r["first_date"], last_date=r["last_date"],
+                     n_reports=r["n_reports"], n_sources=r["n_sources"], event_ids=event_ids)

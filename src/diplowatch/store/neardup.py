@@ -6,7 +6,10 @@ wire story with other boilerplate lines, or the same text under two URLs.
 
 Signatures (128 permutations, scheme ``affine32``, seed 1: deterministic) are
 stored in the ``article_minhash`` table, one row per article, in insertion
-order (``seq``). The LSH index (:class:`NearDuplicateIndex`) lives in memory:
+order (``seq``). The LSH index (:class:`NearDuplicateIndex`) holds only the
+*roots* of near-duplicate groups (the first article of each; a copy is linked
+to the root it matches, so a story copied a thousand times is one entry and
+one candidate). It lives in memory:
 it is filled lazily, on the first write of a :class:`~diplowatch.store.KnowledgeBase`,
 from the stored signatures, then kept up to date incrementally by reading the
 rows whose ``seq`` is above the last one seen, inside each write transaction
@@ -51,24 +54,28 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations  # drawn once (seed 1)
+
+
 def signature(text: str) -> bytes | None:
     """The MinHash signature of ``text`` as bytes, or ``None`` for a text without words."""
     sh = shingles(text)
     if not sh:
         return None
-    m = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    m = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS)
     m.update_batch([s.encode("utf-8", "surrogatepass") for s in sorted(sh)])
     return np.asarray(m.hashvalues, dtype=_DTYPE).tobytes()
 
 
 def _minhash(sig: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, scheme=SCHEME,
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_PERMUTATIONS,
                    hashvalues=np.frombuffer(sig, dtype=_DTYPE).astype(np.uint32))
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two signatures from :func:`signature` (0..1)."""
-    return float(_minhash(a).jaccard(_minhash(b)))
+    """Estimated Jaccard similarity of two signatures from :func:`signature` (0..1):
+    the share of equal MinHash values (as ``MinHash.jaccard``)."""
+    return float(np.mean(np.frombuffer(a, dtype=_DTYPE) == np.frombuffer(b, dtype=_DTYPE)))
 
 
 class NearDuplicateIndex:
@@ -83,10 +90,11 @@ class NearDuplicateIndex:
         self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.last_seq = 0
 
-    def add(self, rows: Iterable[tuple[int, str, bytes]]) -> None:
-        """Add ``(seq, article id, signature)`` rows (ids already present are skipped)."""
+    def add(self, rows: Iterable[tuple[int, str, bytes | None]]) -> None:
+        """Add ``(seq, article id, signature)`` rows; a ``None`` signature only advances ``last_seq``
+        (a near-duplicate, whose root is indexed already); ids already present are skipped."""
         for seq, art, sig in rows:
-            if art not in self._lsh:
+            if sig is not None and art not in self._lsh:
                 self._lsh.insert(art, _minhash(sig))
             self.last_seq = max(self.last_seq, seq)
 

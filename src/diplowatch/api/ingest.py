@@ -1,0 +1,290 @@
+"""``POST /api/ingest``: request bodies into Articles, then extract and store (idempotent).
+
+Bodies, by ``Content-Type``:
+
+* ``text/plain`` (UTF-8): one article; ``id``, ``title``, ``url``,
+  ``published`` may come as query parameters.
+* ``application/json``: one object ``{"text", "title", "url", "published",
+  "id", "lang"}``; with ``url`` and no ``text`` the URL is fetched (http(s)
+  only, through :mod:`diplowatch.ingest`'s guarded fetcher).
+* ``application/x-ndjson`` (or ``application/jsonl``): JSON Lines, one such
+  object per line (no fetching); bad lines are reported, the others stored.
+
+Storing: an article already stored (same id, or same canonical URL or text)
+is not extracted again; its stored event ids are returned. A record that
+cannot be stored is quarantined with its reason (RELIABILITY.md, "Store").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from diplowatch.api.models import IngestedArticleOut, IngestErrorOut, IngestOut
+from diplowatch.api.security import JsonShapeError, check_json_shape
+from diplowatch.api.settings import ApiSettings
+from diplowatch.errors import DiplowatchError, InputError
+from diplowatch.model import Article, article_id
+from diplowatch.store import queries
+
+log = logging.getLogger(__name__)
+
+__all__ = ["IngestRequestError", "ParsedBody", "Pipeline", "UnsupportedMediaError", "parse_body", "store_articles"]
+
+JSON_TYPES = ("application/json",)
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/jsonlines")
+TEXT_TYPES = ("text/plain",)
+_FIELDS = ("id", "url", "title", "published", "text", "lang")
+
+
+class IngestRequestError(ValueError):
+    """The request as a whole cannot be ingested (HTTP 422)."""
+
+
+class UnsupportedMediaError(ValueError):
+    """A ``Content-Type`` that ``POST /api/ingest`` does not read (HTTP 415)."""
+
+
+@dataclass
+class ParsedBody:
+    """Articles read from a body (with their line, ``None`` for one-article bodies), errors, URL to fetch."""
+
+    articles: list[tuple[int | None, Article]] = field(default_factory=list)
+    errors: list[IngestErrorOut] = field(default_factory=list)
+    url: str | None = None
+    published: dt.date | None = None
+    batch: bool = False
+
+
+def _published(value: Any, where: str) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise IngestRequestError(f"{where}: published must be a date YYYY-MM-DD, not {type(value).__name__}")
+    from diplowatch.ingest import parse_published
+
+    day = parse_published(value)
+    if day is None:
+        raise IngestRequestError(f"{where}: published {value[:40]!r} is not a plausible date YYYY-MM-DD")
+    return day
+
+
+def _check_text(text: str, where: str) -> None:
+    if not text.strip():
+        raise IngestRequestError(f"{where}: the text is empty")
+    if "\x00" in text:
+        raise IngestRequestError(f"{where}: the text holds a NUL character (binary data?)")
+    sample = text[:8192]
+    bad = sum(1 for c in sample if c not in "\t\n\r\f\v" and unicodedata.category(c) == "Cc")
+    if bad / len(sample) > 0.10:
+        raise IngestRequestError(f"{where}: mostly control characters, not text")
+
+
+def _article_from(obj: Any, where: str, *, allow_url_only: bool) -> Article | str:
+    """An Article from a JSON object, or the URL to fetch when it has a URL and no text."""
+    if not isinstance(obj, dict):
+        raise IngestRequestError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    for name in _FIELDS:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise IngestRequestError(f'{where}: field "{name}" must be a string or null, not {type(value).__name__}')
+    text, url = obj.get("text"), (obj.get("url") or "").strip() or None
+    if text is None:
+        if url and allow_url_only:
+            return url
+        raise IngestRequestError(f'{where}: missing field "text"' + (' (or "url" to fetch)' if allow_url_only else ""))
+    _check_text(text, where)
+    if len((obj.get("id") or "")) > 255:
+        raise IngestRequestError(f'{where}: field "id" longer than 255 characters')
+    art_id = (obj.get("id") or "").strip() or article_id(url, text)
+    return Article(id=art_id, text=text, title=obj.get("title"), url=url,
+                   published=_published(obj.get("published"), where), lang=obj.get("lang"))
+
+
+def _decode(body: bytes, where: str) -> str:
+    if not body.strip():
+        raise IngestRequestError(f"{where}: the request body is empty")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestRequestError(f"{where}: invalid UTF-8 at byte offset {exc.start}") from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_body(content_type: str, body: bytes, params: dict[str, str | None], settings: ApiSettings) -> ParsedBody:
+    """Read a request body into articles (see the module doc).
+
+    Args:
+        content_type: the ``Content-Type`` header (parameters ignored, except a non-UTF-8 charset).
+        body: the raw body (already size-limited).
+        params: query parameters ``id``, ``title``, ``url``, ``published`` (text bodies only).
+        settings: JSON depth, item and batch limits.
+
+    Raises:
+        UnsupportedMediaError: another content type, or a charset other than UTF-8.
+        IngestRequestError: the body as a whole is unusable (with the reason).
+        JsonShapeError: JSON nested too deeply or with too many items.
+    """
+    media, _, rest = (content_type or "").partition(";")
+    media = media.strip().lower()
+    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in rest.split(";")
+                    if p.strip().lower().startswith("charset=")), "utf-8")
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaError(f"charset {charset!r} is not supported; send UTF-8")
+    out = ParsedBody()
+    if media in TEXT_TYPES:
+        text = _decode(body, "body")
+        _check_text(text, "body")
+        url = (params.get("url") or "").strip() or None
+        art_id = (params.get("id") or "").strip() or article_id(url, text)
+        out.articles.append((None, Article(id=art_id, text=text, title=params.get("title") or None, url=url,
+                                           published=_published(params.get("published"), "published"))))
+        return out
+    if media in JSON_TYPES:
+        text = _decode(body, "body")
+        try:
+            obj = check_json_shape(text, max_depth=settings.max_json_depth, max_items=settings.max_json_items)
+        except JsonShapeError:
+            raise
+        except ValueError as exc:
+            raise IngestRequestError(f"body: not valid JSON: {exc}") from None
+        got = _article_from(obj, "body", allow_url_only=True)
+        if isinstance(got, str):
+            out.url = got
+            out.published = _published(obj.get("published"), "body")
+        else:
+            out.articles.append((None, got))
+        return out
+    if media in JSONL_TYPES:
+        out.batch = True
+        lines = _decode(body, "body").splitlines()
+        records = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+        if not records:
+            raise IngestRequestError("body: no JSON Lines records")
+        if len(records) > settings.max_batch:
+            raise IngestRequestError(f"body: {len(records)} records; the limit is {settings.max_batch} per request")
+        for n, line in records:
+            try:
+                obj = check_json_shape(line, max_depth=settings.max_json_depth, max_items=settings.max_json_items)
+                got = _article_from(obj, f"line {n}", allow_url_only=False)
+            except JsonShapeError as exc:
+                raise JsonShapeError(f"line {n}: {exc}") from None
+            except IngestRequestError as exc:
+                out.errors.append(IngestErrorOut(line=n, reason=str(exc)))
+                continue
+            except ValueError as exc:
+                out.errors.append(IngestErrorOut(line=n, reason=f"line {n}: not valid JSON: {exc}"))
+                continue
+            out.articles.append((n, got))  # type: ignore[arg-type]
+        return out
+    raise UnsupportedMediaError(f"Content-Type {media or '(none)'!r} is not read; send text/plain, "
+                                "application/json or application/x-ndjson")
+
+
+def fetch_articles(url: str, published: dt.date | None, max_articles: int = 200) -> list[Article]:
+    """Fetch an http(s) URL into articles with :func:`diplowatch.ingest.read_inputs` (SSRF-guarded fetcher).
+
+    Only http(s) URLs are passed on, so a request can never name a local file.
+
+    Raises:
+        IngestRequestError: the URL is refused, cannot be fetched or read.
+
+    Returns:
+        At most ``max_articles`` articles (a feed gives one per item).
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if scheme not in ("http", "https"):
+        raise IngestRequestError(f"url {url[:80]!r}: only http and https URLs are fetched")
+    from diplowatch.ingest import read_inputs
+
+    try:
+        items = list(read_inputs([url], published=published))
+    except InputError as exc:
+        raise IngestRequestError(str(exc)) from None
+    errors = [i for i in items if isinstance(i, InputError)]
+    arts = [i for i in items if isinstance(i, Article)]
+    if not arts:
+        raise IngestRequestError(str(errors[0]) if errors else
+                                 f"url {url[:80]!r}: no article found (or not in a language analysed)")
+    for a in arts:
+        _check_text(a.text, f"url {url[:80]!r}")
+    return arts[:max_articles]
+
+
+class Pipeline:
+    """The extractor, made on first use and shared; extraction is serialised (spaCy is not thread-safe).
+
+    Args:
+        factory: makes the extractor (default: :class:`diplowatch.extract.Extractor`).
+    """
+
+    def __init__(self, factory: Callable[[], Any] | None = None) -> None:
+        self._factory = factory
+        self._extractor: Any = None
+        self._lock = threading.Lock()
+
+    def extract(self, article: Article) -> list[Any]:
+        """Events of one article (loads the extractor on the first call)."""
+        with self._lock:
+            if self._extractor is None:
+                if self._factory is None:
+                    from diplowatch.extract import Extractor
+
+                    self._factory = Extractor
+                self._extractor = self._factory()
+            return self._extractor.extract(article)
+
+
+def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str) -> tuple[IngestOut, bool]:
+    """Extract and store every article of a parsed body; quarantine what cannot be stored.
+
+    Returns:
+        ``(answer, created)``: ``created`` is true when at least one article was new.
+
+    Raises:
+        IngestRequestError: a one-article body whose article could not be stored.
+    """
+    done: list[IngestedArticleOut] = []
+    errors = list(parsed.errors)
+    created = False
+    for line, art in parsed.articles:
+        try:
+            existing = queries.stored_article_id(kb, art)
+            if existing is not None:
+                done.append(IngestedArticleOut(id=existing, status="already_stored",
+                                               events=queries.event_ids_of(kb, existing)))
+                continue
+            events = pipeline.extract(art)
+            if kb.add(art, events):
+                created = True
+                done.append(IngestedArticleOut(id=art.id, status="stored", events=sorted({e.id for e in events})))
+            else:
+                existing = queries.stored_article_id(kb, art) or art.id
+                done.append(IngestedArticleOut(id=existing, status="already_stored",
+                                               events=queries.event_ids_of(kb, existing)))
+            continue
+        except DiplowatchError as exc:
+            reason = str(exc)
+        except Exception as exc:  # an extractor failure on hostile input must not become a 500
+            log.exception("ingest of %s failed", art.id)
+            reason = f"article {art.id}: cannot be analysed: {type(exc).__name__}: {exc}".splitlines()[0]
+        try:
+            kb.quarantine(art.url or source, reason, art, line)
+        except DiplowatchError as exc:
+            reason += f" (and it could not be quarantined: {exc})"
+        errors.append(IngestErrorOut(line=line, reason=reason))
+    if not parsed.batch and not done and errors:
+        raise IngestRequestError(errors[0].reason)
+    if parsed.batch and not done and errors:
+        raise IngestRequestError("; ".join(e.reason for e in errors[:5]))
+    return IngestOut(articles=done, errors=errors), created

@@ -1,0 +1,255 @@
+"""Pydantic response models of the HTTP API: the OpenAPI schema is made from these.
+
+Relation-state answers reuse the frozen dataclasses of :mod:`diplowatch.state`
+(``TargetStatus``, ``Recognizer``, ``Transition``) as they are, so the JSON is
+exactly :meth:`~diplowatch.state.TargetStatus.to_dict`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from diplowatch.state import Recognizer, TargetStatus, Transition
+
+__all__ = ["ActorDetailOut", "ActorOut", "ChangesOut", "ContextOut", "DyadOut", "ErrorOut", "EventDetailOut",
+           "EventOut", "EventPageOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut", "MapCategoryOut",
+           "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineEntryOut",
+           "TimelineOut"]
+
+Category = Literal["recognized", "withdrawn", "accredited", "contacts", "none"]
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx answer: ``{"detail": "what is wrong"}`` (validation errors add ``errors``)."""
+
+    detail: str
+    errors: list[dict[str, str]] | None = None
+
+
+class ActorOut(BaseModel):
+    """A canonical actor (DESIGN §4)."""
+
+    id: str
+    name: str
+    kind: str
+    state: str | None
+
+
+class EvidenceOut(BaseModel):
+    """The sentence that reports an event; ``start``/``end`` are offsets into the article content."""
+
+    text: str
+    start: int
+    end: int
+
+
+class ContextOut(BaseModel):
+    """The evidence in its surroundings: ``before + evidence + after`` is a slice of the article content."""
+
+    before: str
+    evidence: str
+    after: str
+
+
+class EventOut(BaseModel):
+    """A stored event: the DESIGN §2 object plus its effective date and its article's date and URL."""
+
+    id: str
+    doc: str
+    event: str
+    source: ActorOut | None
+    target: ActorOut | None
+    polarity: Literal["asserted", "negated", "hypothetical"]
+    date: str | None
+    date_precision: str | None
+    cameo: str
+    plover: str
+    evidence: EvidenceOut
+    attribution: str | None
+    confidence: float
+    extractor: str
+    effective: str | None = Field(None, description="Date the event counts at (ISO day), or null.")
+    published: str | None = Field(None, description="Publication date of its article.")
+    url: str | None = Field(None, description="URL of its article.")
+    context: ContextOut | None = Field(None, description="The evidence in its surroundings (event lists).")
+
+
+class EventPageOut(BaseModel):
+    """One page of events, newest first; pass ``next_cursor`` as ``cursor`` for the next page."""
+
+    items: list[EventOut]
+    next_cursor: str | None
+    limit: int
+
+
+class SourceOut(BaseModel):
+    """An article that reports an event."""
+
+    doc: str
+    url: str | None
+    title: str | None
+    published: str | None
+    near_duplicate_of: str | None = None
+
+
+class RealEventOut(BaseModel):
+    """One real-world event and the reports that corroborate it (``store.RealEvent``)."""
+
+    id: int
+    event: str
+    source: str | None
+    target: str | None
+    polarity: str
+    first_date: str | None
+    last_date: str | None
+    n_reports: int
+    n_sources: int
+    event_ids: list[str]
+
+
+class EventDetailOut(BaseModel):
+    """One event with its evidence in context, its article and every source that reports it."""
+
+    event: EventOut
+    context: ContextOut
+    article: SourceOut
+    sources: list[SourceOut]
+    real_event: RealEventOut | None
+
+
+class DyadOut(BaseModel):
+    """What one observer does towards one target, in one row (current values)."""
+
+    observer: str
+    target: str
+    category: Category
+    label: str
+    recognition: str
+    relations: str
+    ambassador: str
+    own_ambassador: str
+    mission: str
+    contacts: int
+    last_contact: str | None
+
+
+class ActorDetailOut(BaseModel):
+    """An actor from the gazetteer, with its relations both ways."""
+
+    actor: ActorOut
+    code: str = Field(description="The code its relations are kept under (ISO3, or the actor id).")
+    government: ActorOut | None = Field(description="For a state: its government today, if the gazetteer has one.")
+    events: int
+    towards: list[DyadOut] = Field(description="Other states' relations towards this actor.")
+    by: list[DyadOut] = Field(description="This actor's relations towards others.")
+
+
+class TargetOut(BaseModel):
+    """A target of relation state: its code and display name."""
+
+    code: str
+    name: str
+
+
+class RecognitionsOut(BaseModel):
+    """Who recognises a target, first first."""
+
+    target: str
+    as_of: str | None
+    recognizers: list[Recognizer]
+
+
+class ChangesOut(BaseModel):
+    """State transitions in a date range."""
+
+    since: str | None
+    until: str | None
+    target: str | None
+    changes: list[Transition]
+
+
+class TimelineEntryOut(BaseModel):
+    """One event of a timeline with its effective date and its real-world event."""
+
+    date: str | None
+    event: EventOut
+    real_event: RealEventOut | None
+
+
+class TimelineOut(BaseModel):
+    """Every stored event of an actor (or of a dyad), in date order."""
+
+    actor: str
+    other: str | None = Field(None, description="The other party of the dyad, when one was asked for.")
+    entries: list[TimelineEntryOut]
+
+
+class MapCategoryOut(BaseModel):
+    """One entry of the map legend."""
+
+    key: Category
+    label: str
+
+
+class SourceRefOut(BaseModel):
+    """The first source of a state value: the event and its article."""
+
+    event_id: str
+    event: str
+    date: str | None
+    doc: str
+    url: str | None
+    evidence: str
+
+
+class MapStateOut(BaseModel):
+    """One state on the map: its relation to the target."""
+
+    code: str
+    name: str
+    category: Category
+    label: str
+    since: str | None
+    detail: list[str]
+    first_source: SourceRefOut | None
+
+
+class MapOut(BaseModel):
+    """The map page's data: each state's relation to the target as of a date."""
+
+    target: TargetOut | None
+    as_of: str | None
+    date_min: str | None
+    date_max: str | None
+    targets: list[TargetOut]
+    categories: list[MapCategoryOut]
+    states: dict[str, MapStateOut]
+    features: dict[str, str] = Field(description="Map feature id (ISO 3166-1 numeric) or name -> state code.")
+
+
+class IngestedArticleOut(BaseModel):
+    """One article of an ingest request."""
+
+    id: str
+    status: Literal["stored", "already_stored"]
+    events: list[str]
+
+
+class IngestErrorOut(BaseModel):
+    """One record of an ingest request that was refused (and quarantined when it could not be stored)."""
+
+    line: int | None
+    reason: str
+
+
+class IngestOut(BaseModel):
+    """Answer of ``POST /api/ingest``: 201 when something new was stored, 200 when all was already stored."""
+
+    articles: list[IngestedArticleOut]
+    errors: list[IngestErrorOut]
+
+
+# TargetStatus is re-exported for route annotations
+RelationsOut = TargetStatus

@@ -1,0 +1,384 @@
+"""One entry point for every input: :func:`read_inputs`.
+
+An input is a file, a directory (walked recursively by extension), ``-`` for
+standard input, or an http(s) URL. Its format is chosen by, in order: the
+file extension, the HTTP ``Content-Type``, then the content itself:
+
+=========  ===========================================  ==============================
+format     extensions                                   content types / sniffing
+=========  ===========================================  ==============================
+html       .html .htm .xhtml                            text/html, application/xhtml+xml; ``<!doctype html``, ``<html``
+feed       .rss .atom (.xml when the root is a feed)    application/rss+xml, atom+xml, rdf+xml; root ``rss``/``feed``/``rdf:RDF``
+jsonl      .jsonl .ndjson .json                         application/x-ndjson, application/json; first byte ``{``
+csv        .csv .tsv                                    text/csv, text/tab-separated-values
+text       .txt and anything else                       everything else
+=========  ===========================================  ==============================
+
+Every article then has its language resolved (detection wins over a
+declared code); articles in a language not in ``IngestSettings.languages`` are
+skipped and counted in the :class:`~diplowatch.ingest.summary.RunSummary`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import logging
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from diplowatch.errors import InputError
+from diplowatch.ingest import readers
+from diplowatch.ingest.corpora import read_csv, read_jsonl
+from diplowatch.ingest.feeds import looks_like_feed, parse_feed
+from diplowatch.ingest.fetch import Fetcher, is_url
+from diplowatch.ingest.html import html_article, looks_like_html
+from diplowatch.ingest.lang import resolve_lang
+from diplowatch.ingest.settings import IngestSettings
+from diplowatch.ingest.summary import RunSummary
+from diplowatch.model import Article, article_id
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "sniff_format"]
+
+FORMATS: tuple[str, ...] = ("html", "feed", "jsonl", "csv", "text")
+
+_BY_SUFFIX = {".html": "html", ".htm": "html", ".xhtml": "html", ".rss": "feed", ".atom": "feed",
+              ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
+              ".txt": "text"}
+_BY_TYPE = {"text/html": "html", "application/xhtml+xml": "html",
+            "application/rss+xml": "feed", "application/atom+xml": "feed", "application/rdf+xml": "feed",
+            "application/feed+xml": "feed", "application/x-rss+xml": "feed",
+            "application/x-ndjson": "jsonl", "application/jsonl": "jsonl", "application/jsonlines": "jsonl",
+            "application/json": "jsonl", "application/x-jsonlines": "jsonl",
+            "text/csv": "csv", "text/tab-separated-values": "csv"}
+
+DIRECTORY_SUFFIXES: frozenset[str] = frozenset({".txt", ".jsonl", ".ndjson", ".csv", ".tsv", ".html", ".htm",
+                                                ".xhtml", ".rss", ".atom", ".xml"})
+"""Suffixes picked up when a directory is walked (``.json`` is not: most JSON files are not corpora)."""
+
+_ACCEPT = ("text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
+           "application/xml;q=0.9,text/xml;q=0.9,*/*;q=0.5")
+
+
+def sniff_format(name: str | None, content_type: str | None, head: bytes) -> str:
+    """Choose the reader for an input.
+
+    Args:
+        name: file name or URL path (its suffix counts first), or ``None``.
+        content_type: media type without parameters, or ``None``.
+        head: the first bytes of the content (a few kB suffice).
+
+    Returns:
+        One of :data:`FORMATS`. ``.xml`` files and XML content types are
+        ``feed`` only when the root element is a feed; otherwise ``html``.
+    """
+    suffix = Path(urlsplit(name).path if name and "://" in name else (name or "")).suffix.lower()
+    if suffix in _BY_SUFFIX:
+        return _BY_SUFFIX[suffix]
+    if suffix == ".xml":
+        return "feed" if looks_like_feed(head) else "html"
+    ctype = (content_type or "").split(";", 1)[0].strip().lower()
+    if ctype in _BY_TYPE:
+        fmt = _BY_TYPE[ctype]
+        if fmt == "html" and looks_like_feed(head):
+            return "feed"  # some servers label feeds text/html
+        return fmt
+    if ctype in ("application/xml", "text/xml") or ctype.endswith("+xml"):
+        return "feed" if looks_like_feed(head) else "html"
+    if looks_like_feed(head):
+        return "feed"
+    if looks_like_html(head):
+        return "html"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"{"):
+        return "jsonl"
+    return "text"
+
+
+def read_bytes(data: bytes, *, source: str, fmt: str | None = None, name: str | None = None,
+               content_type: str | None = None, charset: str | None = None, url: str | None = None,
+               doc_id: str | None = None, published: dt.date | None = None,
+               settings: IngestSettings | None = None, summary: RunSummary | None = None,
+               fetcher: Fetcher | None = None,
+               is_known: Any = None) -> Iterator[Article | InputError]:
+    """Read an input held in memory (stdin, a fetched body, a small file).
+
+    Args:
+        data: the content.
+        source: name used in errors.
+        fmt: one of :data:`FORMATS`, or ``None`` to sniff (:func:`sniff_format`).
+        name: file name or URL whose suffix hints the format.
+        content_type, charset: from HTTP, if fetched.
+        url: where it was fetched (article URL for html/text; feed base URL).
+        doc_id: id of a text or html article without URL (file name stem).
+        published: fallback date.
+        settings, summary, fetcher: see :func:`read_inputs`.
+        is_known: for feeds, ``is_known(article_id) -> bool`` skips stored
+            items (see :func:`~diplowatch.ingest.feeds.parse_feed`).
+
+    Yields:
+        :class:`Article` | :class:`InputError`, before the language filter.
+    """
+    s = settings or IngestSettings()
+    stats = summary if summary is not None else RunSummary()
+    fmt = fmt or sniff_format(name, content_type, data[:65536])
+    if fmt == "html":
+        yield html_article(data, source=source, url=url, doc_id=doc_id, published=published,
+                           charset=charset, settings=s)
+    elif fmt == "feed":
+        yield from parse_feed(data, source=source, url=url, content_type=content_type, published=published,
+                              settings=s, fetcher=fetcher, summary=stats, is_known=is_known)
+    elif fmt == "jsonl":
+        yield from read_jsonl(io.BytesIO(data), source, fields=s.fields, published=published, summary=stats)
+    elif fmt == "csv":
+        delim = "\t" if (name or "").lower().endswith(".tsv") or (content_type or "").endswith(
+            "tab-separated-values") else None
+        yield from read_csv(data, source, fields=s.fields, published=published, summary=stats,
+                            delimiter=delim)
+    else:
+        item = readers._text_article(source, doc_id, data, published)
+        if isinstance(item, Article) and url:
+            item = dataclasses.replace(item, url=url, id=article_id(url, item.text))
+        yield item
+
+
+def _read_capped(path: Path, cap: int) -> bytes | InputError:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > cap:
+            return InputError(source, f"file too large: {size} bytes (limit {cap})")
+        with path.open("rb") as fh:
+            return fh.read(cap + 1)
+    except FileNotFoundError:
+        return InputError(source, "no such file")
+    except PermissionError:
+        return InputError(source, "permission denied")
+    except IsADirectoryError:
+        return InputError(source, "is a directory")
+    except OSError as exc:
+        return InputError(source, f"cannot read: {exc.strerror or exc}")
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(65536)
+    except OSError:
+        return b""
+
+
+def _read_file(path: Path, s: IngestSettings, stats: RunSummary, published: dt.date | None,
+               fetcher: Fetcher | None) -> Iterator[Article | InputError]:
+    source = str(path)
+    fmt = sniff_format(path.name, None, _head(path))
+    if fmt == "text":
+        yield from readers.read_path(path, published)
+        return
+    if fmt == "jsonl":
+        try:
+            fh = path.open("rb")
+        except OSError:
+            yield from readers.read_path(path, published)  # names the error as the text reader does
+            return
+        with fh:
+            head = fh.peek(8192)[:8192] if hasattr(fh, "peek") else b""
+            if not head:
+                yield InputError(source, "empty file")
+                return
+            if readers._mostly_control(head.decode("utf-8", "ignore")):
+                yield InputError(source, "binary file: not JSON Lines text")
+                return
+            yield from read_jsonl(fh, source, fields=s.fields, published=published, summary=stats)
+        return
+    cap = {"html": s.max_html_bytes, "feed": s.max_feed_bytes}.get(fmt, readers.MAX_RECORD_BYTES)
+    data = _read_capped(path, cap)
+    if isinstance(data, InputError):
+        yield data
+        return
+    if not data.strip():
+        yield InputError(source, "empty file" if not data else "file holds only whitespace")
+        return
+    yield from read_bytes(data, source=source, fmt=fmt, name=path.name, doc_id=path.stem, published=published,
+                          settings=s, summary=stats, fetcher=fetcher)
+
+
+def _walk(root: Path) -> Iterator[Path | InputError]:
+    found: list[Path] = []
+    errors: list[InputError] = []
+
+    def onerror(exc: OSError) -> None:
+        errors.append(InputError(exc.filename or str(root), f"cannot list directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+        dirnames.sort()
+        for name in filenames:
+            p = Path(dirpath, name)
+            if p.suffix.lower() in DIRECTORY_SUFFIXES and not name.startswith("."):
+                found.append(p)
+    yield from errors
+    if not found and not errors:
+        yield InputError(str(root), "directory holds no readable files (" +
+                         " ".join(sorted(DIRECTORY_SUFFIXES)) + ")")
+    yield from sorted(found)
+
+
+def read_url(url: str, *, fetcher: Fetcher, settings: IngestSettings, summary: RunSummary,
+             published: dt.date | None = None) -> Iterator[Article | InputError]:
+    """Fetch ``url`` (see :class:`~diplowatch.ingest.fetch.Fetcher`) and read what it returns.
+
+    Yields:
+        The articles of the page, feed or corpus, or one
+        :class:`~diplowatch.ingest.fetch.FetchError` (an :class:`InputError`).
+    """
+    try:
+        got = fetcher.fetch(url, accept=_ACCEPT)
+    except InputError as exc:
+        yield exc
+        return
+    if not got.content.strip():
+        yield InputError(url, "empty response body")
+        return
+    yield from read_bytes(got.content, source=url, name=got.url, content_type=got.content_type,
+                          charset=got.charset, url=got.url, published=published, settings=settings,
+                          summary=summary, fetcher=fetcher)
+
+
+def _raw_inputs(inputs: Iterable[str | os.PathLike[str]], s: IngestSettings, stats: RunSummary,
+                published: dt.date | None, fetcher_box: list[Any]) -> Iterator[Article | InputError]:
+    def fetcher() -> Fetcher:
+        if not fetcher_box:
+            fetcher_box.append(Fetcher(s))
+        return fetcher_box[0]
+
+    lazy = _LazyFetcher(fetcher)
+    for item in inputs:
+        if isinstance(item, str) and item == readers.STDIN:
+            stream = getattr(sys.stdin, "buffer", None)
+            if sys.stdin is None:
+                yield InputError(readers.STDIN_NAME, "no standard input")
+                continue
+            try:
+                data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogatepass")
+            except OSError as exc:
+                yield InputError(readers.STDIN_NAME, f"cannot read: {exc.strerror or exc}")
+                continue
+            yield from read_bytes(data, source=readers.STDIN_NAME, published=published, settings=s,
+                                  summary=stats, fetcher=lazy if s.fetch_linked else None)
+            continue
+        if isinstance(item, str) and is_url(item):
+            yield from read_url(item, fetcher=fetcher(), settings=s, summary=stats, published=published)
+            continue
+        p = Path(item)
+        try:
+            is_dir = p.is_dir()
+        except OSError:
+            is_dir = False
+        files = _walk(p) if is_dir else iter([p])
+        for f in files:
+            if isinstance(f, InputError):
+                yield f
+            else:
+                yield from _read_file(f, s, stats, published, lazy if s.fetch_linked else None)
+
+
+class _LazyFetcher:
+    """Creates the real :class:`Fetcher` on first use (most runs never fetch)."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+
+    def fetch(self, *args: Any, **kwargs: Any) -> Any:
+        return self._make().fetch(*args, **kwargs)
+
+
+def accept_language(article: Article, settings: IngestSettings, summary: RunSummary) -> Article | None:
+    """Resolve ``article.lang``; return ``None`` (and count it) when the language is not analysed."""
+    lang = resolve_lang(article.content, article.lang)
+    if lang != article.lang:
+        article = dataclasses.replace(article, lang=lang)
+    if settings.languages and lang is not None and lang not in settings.languages:
+        summary.skipped_language[lang] += 1
+        log.info("%s: language %s, skipped", article.url or article.id, lang)
+        return None
+    return article
+
+
+def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date | None = None,
+                settings: IngestSettings | None = None, summary: RunSummary | None = None,
+                fetcher: Fetcher | None = None) -> Iterator[Article | InputError]:
+    """Read files, directories, ``-`` and URLs of any supported format into articles.
+
+    Args:
+        inputs: paths, directories (walked recursively, sorted, by
+            :data:`DIRECTORY_SUFFIXES`), ``"-"`` (stdin, format sniffed) or
+            http(s) URLs (other schemes such as ``file:`` are refused).
+        published: date for articles that state none or an unusable one
+            (``--published``); a valid stated date is never overridden.
+        settings: limits, field names, languages, ``fetch_linked``, allow-list
+            (default :meth:`IngestSettings.from_env`).
+        summary: counters to fill: ``read`` (articles produced by the readers),
+            ``skipped_language``, ``skipped_empty``, ``dates_unknown``.
+        fetcher: the fetcher to use for URLs; default one is created when
+            needed and closed at the end.
+
+    Yields:
+        :class:`Article` (``lang`` resolved; other languages dropped) and
+        :class:`InputError` (not raised), in input order.
+    """
+    s = settings or IngestSettings.from_env()
+    stats = summary if summary is not None else RunSummary()
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    box: list[Any] = [fetcher] if fetcher is not None else []
+    try:
+        for item in _raw_inputs(inputs, s, stats, published, box):
+            if isinstance(item, InputError):
+                yield item
+                continue
+            stats.read += 1
+            kept = accept_language(item, s, stats)
+            if kept is not None:
+                yield kept
+    finally:
+        if box and fetcher is None:
+            box[0].close()
+
+
+def estimate_total(inputs: Iterable[str | os.PathLike[str]]) -> int | None:
+    """Cheap upper estimate of the number of records in ``inputs`` (for a progress bar).
+
+    Counts lines of JSON Lines and CSV files, one per HTML or text file;
+    returns ``None`` as soon as an input's count cannot be known without
+    reading it (stdin, URLs, feeds).
+    """
+    total = 0
+    for item in inputs:
+        if isinstance(item, str) and (item == readers.STDIN or is_url(item)):
+            return None
+        p = Path(item)
+        try:
+            files = [f for f in _walk(p) if isinstance(f, Path)] if p.is_dir() else [p]
+        except OSError:
+            return None
+        for f in files:
+            fmt = _BY_SUFFIX.get(f.suffix.lower())
+            if fmt in ("jsonl", "csv"):
+                try:
+                    with f.open("rb") as fh:
+                        n = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+                except OSError:
+                    n = 1
+                total += max(1, n - (1 if fmt == "csv" else 0))
+            elif fmt in ("html", "text"):
+                total += 1
+            else:
+                return None
+    return total

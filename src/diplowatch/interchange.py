@@ -1,0 +1,682 @@
+"""Interchange formats: flat event rows (CSV, Parquet), JSON Lines, and GDELT 2.0 events.
+
+Flat rows
+    One row per event with the DESIGN §2 fields flattened
+    (:data:`EVENT_COLUMNS`: ``source_id``, ``source_name`` …, ``evidence_text``,
+    ``evidence_start`` …). Batch output (:mod:`diplowatch.batch`), ``export
+    --format csv|parquet`` and :func:`event_from_row` share them. Exports from the
+    knowledge base add the article's ``published`` and ``url``.
+
+GDELT 2.0 (``export --format gdelt``, ``import --format gdelt``)
+    The 61 tab-separated columns of the GDELT 2.0 event table
+    (:data:`GDELT_COLUMNS`, no header, as GDELT publishes them). What we fill:
+
+    * ``GLOBALEVENTID``: for an event imported from GDELT, its own id; for an
+      extracted one, the first 60 bits of its ``ev_`` hash as a decimal number.
+    * ``SQLDATE``/``MonthYear``/``Year``/``FractionDate``: the effective date
+      (the event's date, first day of its month or year at that precision, else
+      the publication date). Events with no date at all are not exported.
+    * actors: CAMEO-style codes (:func:`cameo_actor`): a state is its ISO3 code
+      (``RUS``); a government, a person (an official) or an executive body is
+      ``<ISO3>GOV``; armed forces and defence ministries ``<ISO3>MIL``;
+      parliaments ``<ISO3>LEG``; courts ``<ISO3>JUD``; organisations their
+      CAMEO code where CAMEO has one (``IGOUNO``, ``IGOEUREEC``, ``IGOWSTNAT``,
+      known groups such as ``TAL``), else ``IGO`` with the name. Names are upper
+      case, as in GDELT.
+    * ``EventCode`` (our CAMEO code), ``EventBaseCode`` (first three digits),
+      ``EventRootCode`` (first two), ``QuadClass`` (:func:`quad_class`),
+      ``GoldsteinScale`` (:data:`GOLDSTEIN`), ``IsRootEvent`` (1 when the
+      evidence is in the headline or the first 400 characters).
+    * ``NumMentions``/``NumSources``/``NumArticles``: 1 (one row is one report);
+      ``AvgTone`` 0 (we measure no tone); every geography column empty. Events
+      imported from GDELT give back what GDELT said (``IsRootEvent``, the
+      counts and the tone are kept in their evidence text).
+    * ``DATEADDED``: publication date at ``000000``; ``SOURCEURL``: the article
+      URL, else its id.
+
+    Only *asserted* events are exported: GDELT has no negated or hypothetical
+    events, and a reader of a GDELT file takes every row as having happened.
+
+    Import maps ``EventCode`` to our ontology where the meaning is the same
+    (:data:`GDELT_IMPORT`) and skips (and counts) every other code. Decisions:
+
+    * ``054`` (grant diplomatic recognition) is ``recognize_government`` when
+      Actor2 is a government (``GOV`` role) and ``recognize_state`` otherwise.
+      Our ``establish_relations`` and ``open_embassy`` are also coded 054 on
+      export; GDELT cannot tell them apart, so they come back as recognition.
+    * ``040``-``046`` are ``high_level_talks``, ``051`` ``praise``, ``111``
+      ``criticize``, ``161`` ``break_relations`` (CAMEO's "reduce or break
+      diplomatic relations"; our recall and closure events are exported as 161
+      too and come back as break_relations), ``163`` ``impose_sanctions``,
+      ``085`` ``ease_sanctions``, ``174`` ``expel_diplomats`` (CAMEO's "expel or
+      deport individuals"), ``1722`` ``designate_organization`` and ``0812``
+      ``delist_organization`` (banning and unbanning political groups).
+    * ``050`` (diplomatic cooperation, not specified) and ``160`` (reduce
+      relations, not specified) are skipped: too vague to set a relation
+      state, although our ``restore_relations``/``accredit_ambassador`` and
+      ``withdraw_recognition`` are exported with those codes.
+    * rows whose actors are not a state, a government (or its military,
+      legislature, judiciary) or a known organisation are skipped (GDELT codes
+      media, rebels, civilians …; they are not diplomatic actors).
+
+    Every imported event keeps its origin: ``extractor`` is ``"gdelt/2.0"``,
+    its article is ``gdelt:<GLOBALEVENTID>`` (no URL, so it never takes the
+    place of the real article when that is ingested later; the text,
+    ``Coded by GDELT 2.0 from <SOURCEURL> as [root ]event <id> (<n> mentions,
+    <n> sources, <n> articles, tone <t>)``, is the evidence), ``published`` is
+    the day of ``DATEADDED``, the date ``SQLDATE`` at day precision, polarity
+    asserted, confidence :data:`IMPORT_CONFIDENCE`. Actors become our
+    gazetteer's (an official or body named in Actor*Name when we know it, else
+    for a GOV code the government in office on the day of ``DATEADDED``);
+    geography and the time of day of ``DATEADDED`` are not kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from diplowatch.errors import InputError
+from diplowatch.model import Actor, Article, Event, Evidence, event_id
+from diplowatch.ontology import event_type
+
+__all__ = [
+    "ARTICLE_COLUMNS", "EVENT_COLUMNS", "GDELT_COLUMNS", "GDELT_EXTRACTOR", "GDELT_IMPORT", "GOLDSTEIN",
+    "ImportReport", "article_from_row", "article_row", "cameo_actor", "event_from_row", "event_row",
+    "export_events", "gdelt_event", "gdelt_row", "import_gdelt", "quad_class", "read_gdelt",
+]
+
+# --------------------------------------------------------------------------- flat rows
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "id", "doc", "event",
+    "source_id", "source_name", "source_kind", "source_state",
+    "target_id", "target_name", "target_kind", "target_state",
+    "polarity", "date", "date_precision", "cameo", "plover",
+    "evidence_text", "evidence_start", "evidence_end",
+    "attribution", "confidence", "extractor",
+)
+"""Columns of a flat event row, in DESIGN §2 order."""
+
+ARTICLE_COLUMNS: tuple[str, ...] = ("id", "url", "title", "published", "text", "lang")
+"""Columns of a flat article row (``published`` ISO ``YYYY-MM-DD`` or empty)."""
+
+_INT_COLUMNS = frozenset({"evidence_start", "evidence_end"})
+
+
+def event_row(ev: Event) -> dict[str, Any]:
+    """The flat row of an event (:data:`EVENT_COLUMNS`); missing actors give ``None`` fields."""
+    row: dict[str, Any] = {"id": ev.id, "doc": ev.doc, "event": ev.event}
+    for role, actor in (("source", ev.source), ("target", ev.target)):
+        row[f"{role}_id"] = actor.id if actor else None
+        row[f"{role}_name"] = actor.name if actor else None
+        row[f"{role}_kind"] = actor.kind if actor else None
+        row[f"{role}_state"] = actor.state if actor else None
+    row.update({
+        "polarity": ev.polarity, "date": ev.date, "date_precision": ev.date_precision,
+        "cameo": ev.cameo, "plover": ev.plover,
+        "evidence_text": ev.evidence.text, "evidence_start": ev.evidence.start, "evidence_end": ev.evidence.end,
+        "attribution": ev.attribution, "confidence": float(ev.confidence), "extractor": ev.extractor,
+    })
+    return row
+
+
+def _none(value: Any) -> Any:
+    """``None`` for empty strings and NaN (CSV and pandas), else the value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, float) and value != value:  # NaN
+        return None
+    return value
+
+
+def event_from_row(row: dict[str, Any]) -> Event:
+    """Inverse of :func:`event_row` (accepts strings from CSV for the numeric fields).
+
+    Raises:
+        KeyError, ValueError: a required column is missing or malformed.
+    """
+    actors: dict[str, Actor | None] = {}
+    for role in ("source", "target"):
+        aid = _none(row.get(f"{role}_id"))
+        actors[role] = None if aid is None else Actor(
+            str(aid), str(_none(row.get(f"{role}_name")) or aid), str(_none(row.get(f"{role}_kind")) or ""),
+            _none(row.get(f"{role}_state")))
+    return Event(
+        id=row["id"], doc=row["doc"], event=row["event"], source=actors["source"], target=actors["target"],
+        polarity=row["polarity"], date=_none(row.get("date")), date_precision=_none(row.get("date_precision")),
+        cameo=str(row["cameo"]), plover=row["plover"],
+        evidence=Evidence(row.get("evidence_text") or "", int(row["evidence_start"]), int(row["evidence_end"])),
+        attribution=_none(row.get("attribution")), confidence=float(row["confidence"]),
+        extractor=row["extractor"],
+    )
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    """The flat row of an article (:data:`ARTICLE_COLUMNS`; ``published`` a ``datetime.date`` or ``None``)."""
+    return {"id": article.id, "url": article.url, "title": article.title, "published": article.published,
+            "text": article.text, "lang": article.lang}
+
+
+def article_from_row(row: dict[str, Any]) -> Article:
+    """Inverse of :func:`article_row`; ``published`` may be a date or an ISO string."""
+    pub = _none(row.get("published"))
+    if isinstance(pub, dt.datetime):
+        pub = pub.date()
+    elif isinstance(pub, str):
+        pub = dt.date.fromisoformat(pub[:10])
+    return Article(id=row["id"], text=row.get("text") or "", title=_none(row.get("title")),
+                   url=_none(row.get("url")), published=pub, lang=_none(row.get("lang")))
+
+
+def event_schema() -> Any:
+    """The pyarrow schema of flat event rows (strings, int64 offsets, float64 confidence)."""
+    import pyarrow as pa
+
+    types = {"evidence_start": pa.int64(), "evidence_end": pa.int64(), "confidence": pa.float64()}
+    return pa.schema([(c, types.get(c, pa.string())) for c in EVENT_COLUMNS])
+
+
+def article_schema() -> Any:
+    """The pyarrow schema of flat article rows (``published`` as date32)."""
+    import pyarrow as pa
+
+    return pa.schema([("id", pa.string()), ("url", pa.string()), ("title", pa.string()),
+                      ("published", pa.date32()), ("text", pa.string()), ("lang", pa.string())])
+
+
+# --------------------------------------------------------------------------- CAMEO / GDELT tables
+
+GOLDSTEIN: dict[str, float] = {
+    "040": 1.0, "041": 1.0, "042": 1.9, "043": 2.8, "044": 2.5, "045": 5.0, "046": 7.0,
+    "050": 3.5, "051": 3.4, "054": 6.0, "057": 8.0,
+    "0812": 5.0, "085": 7.0,
+    "111": -2.0,
+    "160": -4.0, "161": -4.0, "163": -6.5,
+    "1722": -5.0, "174": -5.0,
+}
+"""Goldstein scale (-10 conflict … +10 cooperation) of the CAMEO codes diplowatch uses.
+
+Source: J. S. Goldstein, "A Conflict-Cooperation Scale for WEIS Events Data",
+*Journal of Conflict Resolution* 36(2), 1992, as mapped onto CAMEO codes in the
+weight tables distributed with CAMEO event data (GDELT's
+``CAMEO.goldsteinscale.txt``; the Open Event Data Alliance's phoenix_pipeline
+postprocessing table, whose values are used here). Codes not listed fall back
+to their base code, then to their root code (:data:`_GOLDSTEIN_ROOT`).
+"""
+
+_GOLDSTEIN_ROOT: dict[str, float] = {
+    "01": 0.0, "02": 3.0, "03": 4.0, "04": 1.0, "05": 3.5, "06": 6.0, "07": 7.0, "08": 5.0, "09": -2.0,
+    "10": -5.0, "11": -2.0, "12": -4.0, "13": -6.0, "14": -6.5, "15": -7.2, "16": -4.0, "17": -7.0,
+    "18": -9.0, "19": -10.0, "20": -10.0,
+}
+
+
+def goldstein(code: str) -> float:
+    """Goldstein value of a CAMEO code (the code, its base code, else its root; 0.0 if unknown)."""
+    for key in (code, code[:3]):
+        if key in GOLDSTEIN:
+            return GOLDSTEIN[key]
+    return _GOLDSTEIN_ROOT.get(code[:2], 0.0)
+
+
+def quad_class(code: str) -> int:
+    """GDELT QuadClass of a CAMEO code from its root: 01–05 verbal cooperation (1),
+    06–08 material cooperation (2), 09–14 verbal conflict (3), 15–20 material conflict (4)."""
+    root = int(code[:2])
+    return 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 14 else 4
+
+
+GDELT_COLUMNS: tuple[str, ...] = (
+    "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
+    "Actor1Code", "Actor1Name", "Actor1CountryCode", "Actor1KnownGroupCode", "Actor1EthnicCode",
+    "Actor1Religion1Code", "Actor1Religion2Code", "Actor1Type1Code", "Actor1Type2Code", "Actor1Type3Code",
+    "Actor2Code", "Actor2Name", "Actor2CountryCode", "Actor2KnownGroupCode", "Actor2EthnicCode",
+    "Actor2Religion1Code", "Actor2Religion2Code", "Actor2Type1Code", "Actor2Type2Code", "Actor2Type3Code",
+    "IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
+    "NumMentions", "NumSources", "NumArticles", "AvgTone",
+    "Actor1Geo_Type", "Actor1Geo_FullName", "Actor1Geo_CountryCode", "Actor1Geo_ADM1Code",
+    "Actor1Geo_ADM2Code", "Actor1Geo_Lat", "Actor1Geo_Long", "Actor1Geo_FeatureID",
+    "Actor2Geo_Type", "Actor2Geo_FullName", "Actor2Geo_CountryCode", "Actor2Geo_ADM1Code",
+    "Actor2Geo_ADM2Code", "Actor2Geo_Lat", "Actor2Geo_Long", "Actor2Geo_FeatureID",
+    "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code",
+    "ActionGeo_ADM2Code", "ActionGeo_Lat", "ActionGeo_Long", "ActionGeo_FeatureID",
+    "DATEADDED", "SOURCEURL",
+)
+"""The 61 columns of a GDELT 2.0 event record (GDELT 2.0 Event Database codebook)."""
+
+GDELT_EXTRACTOR = "gdelt/2.0"
+"""``extractor`` of events imported from GDELT."""
+
+IMPORT_CONFIDENCE = 0.5
+"""Confidence given to imported GDELT events (machine-coded, unchecked)."""
+
+ORG_CODES: dict[str, tuple[str, str]] = {
+    "ORG:un": ("IGOUNO", ""), "ORG:unsc": ("IGOUNO", ""), "ORG:unga": ("IGOUNO", ""),
+    "ORG:eu": ("IGOEUREEC", ""), "ORG:european-commission": ("IGOEUREEC", ""),
+    "ORG:european-council": ("IGOEUREEC", ""),
+    "ORG:nato": ("IGOWSTNAT", ""), "ORG:au": ("IGOAFRAFU", ""), "ORG:asean": ("IGOSEAASN", ""),
+    "ORG:arab-league": ("IGOMEAARL", ""), "ORG:oic": ("IGOMOSOIC", ""), "ORG:icj": ("IGOUNOJUDICJ", ""),
+    "ORG:icc": ("IGOJUDICC", ""), "ORG:g7": ("IGOBUSGOS", ""), "ORG:opec": ("IGOBUSOPC", ""),
+    "ORG:osce": ("IGOEURSCE", ""), "ORG:oas": ("IGOOAS", ""),
+    "ORG:taliban": ("TAL", "TAL"), "ORG:hamas": ("HMS", "HMS"), "ORG:hezbollah": ("HEZ", "HEZ"),
+    "ORG:al-qaeda": ("ALQ", "ALQ"), "ORG:pkk": ("PKK", "PKK"),
+}
+"""CAMEO actor code and known-group code of organisations (CAMEO actor codebook)."""
+
+_ORG_BY_CODE: dict[str, str] = {}
+for _oid, (_code, _group) in ORG_CODES.items():
+    _ORG_BY_CODE.setdefault(_code, _oid)
+    if _group:
+        _ORG_BY_CODE.setdefault(_group, _oid)
+
+_BODY_ROLES = {"mod": "MIL", "mil": "MIL", "parl": "LEG", "court": "JUD"}
+_ROLE_BODIES = {"MIL": "mil", "LEG": "parl", "JUD": "court"}
+
+GDELT_IMPORT: dict[str, str] = {
+    "040": "high_level_talks", "041": "high_level_talks", "042": "high_level_talks",
+    "043": "high_level_talks", "044": "high_level_talks", "045": "high_level_talks",
+    "046": "high_level_talks",
+    "051": "praise", "054": "recognize_state", "0812": "delist_organization", "085": "ease_sanctions",
+    "111": "criticize", "161": "break_relations", "163": "impose_sanctions", "1722": "designate_organization",
+    "174": "expel_diplomats",
+}
+"""GDELT ``EventCode`` → our event type (054 becomes recognize_government for a GOV target)."""
+
+
+def cameo_actor(actor: Actor | None) -> dict[str, str]:
+    """CAMEO-style code, upper-case name, country, known-group and type code of an actor.
+
+    Returns:
+        ``{"code", "name", "country", "group", "type"}`` (empty strings for
+        no actor). See the module doc for the rules.
+    """
+    if actor is None:
+        return {"code": "", "name": "", "country": "", "group": "", "type": ""}
+    name = actor.name.upper()
+    country = actor.state or ""
+    if actor.kind == "organization":
+        code, group = ORG_CODES.get(actor.id, ("IGO", ""))
+        return {"code": code, "name": name, "country": country if group else "", "group": group,
+                "type": "IGO" if code.startswith("IGO") else ""}
+    if not country:
+        return {"code": "", "name": name, "country": "", "group": "", "type": ""}
+    if actor.kind == "state":
+        return {"code": country, "name": name, "country": country, "group": "", "type": ""}
+    role = "GOV"
+    if actor.kind == "body":
+        role = _BODY_ROLES.get(actor.id.partition(":")[2], "GOV")
+    return {"code": country + role, "name": name, "country": country, "group": "", "type": role}
+
+
+def _gdelt_id(ev: Event) -> str:
+    if ev.extractor == GDELT_EXTRACTOR and ev.doc.startswith("gdelt:"):
+        return ev.doc.split(":", 1)[1]
+    return str(int(ev.id.removeprefix("ev_")[:15], 16))
+
+
+_IMPORT_TEXT = re.compile(
+    r"^Coded by GDELT 2\.0 from (?P<url>.*) as (?P<root>root )?event (?P<id>\d+) \((?P<mentions>\d+) mentions, "
+    r"(?P<sources>\d+) sources, (?P<articles>\d+) articles, tone (?P<tone>-?\d+(?:\.\d+)?)\)$", re.S)
+
+
+def gdelt_row(ev: Event, published: dt.date | str | None = None, url: str | None = None) -> list[str] | None:
+    """The 61 GDELT 2.0 fields of an asserted event, or ``None`` when it cannot be one.
+
+    Args:
+        ev: the event (a ``StoredEvent`` carries ``published`` and ``url`` itself).
+        published: publication date of its article (default: ``ev.published``).
+        url: its article's URL (default: ``ev.url``, else the article id).
+
+    Returns:
+        A list of 61 strings, or ``None`` for a negated or hypothetical event
+        or one without any date.
+    """
+    from diplowatch.state import effective_date
+
+    if ev.polarity != "asserted":
+        return None
+    published = published if published is not None else getattr(ev, "published", None)
+    url = url or getattr(ev, "url", None)
+    counts = {"root": "1" if ev.evidence.start < 400 else "0", "mentions": "1", "sources": "1", "articles": "1",
+              "tone": "0"}
+    if ev.extractor == GDELT_EXTRACTOR:
+        m = _IMPORT_TEXT.match(ev.evidence.text)
+        if m:  # what GDELT said, kept in the evidence text on import
+            url = m.group("url")
+            counts = {"root": "1" if m.group("root") else "0", "mentions": m.group("mentions"),
+                      "sources": m.group("sources"), "articles": m.group("articles"), "tone": m.group("tone")}
+    day = effective_date(ev, published)
+    if day is None:
+        return None
+    pub: dt.date | None = None
+    if isinstance(published, str):
+        try:
+            pub = dt.date.fromisoformat(published[:10])
+        except ValueError:
+            pub = None
+    elif isinstance(published, dt.date):
+        pub = published
+    code = ev.cameo
+    a1, a2 = cameo_actor(ev.source), cameo_actor(ev.target)
+    frac = day.year + (day.timetuple().tm_yday - 1) / 365
+    rec = dict.fromkeys(GDELT_COLUMNS, "")
+    rec.update({
+        "GLOBALEVENTID": _gdelt_id(ev), "SQLDATE": day.strftime("%Y%m%d"), "MonthYear": day.strftime("%Y%m"),
+        "Year": str(day.year), "FractionDate": f"{frac:.4f}",
+        "Actor1Code": a1["code"], "Actor1Name": a1["name"], "Actor1CountryCode": a1["country"],
+        "Actor1KnownGroupCode": a1["group"], "Actor1Type1Code": a1["type"],
+        "Actor2Code": a2["code"], "Actor2Name": a2["name"], "Actor2CountryCode": a2["country"],
+        "Actor2KnownGroupCode": a2["group"], "Actor2Type1Code": a2["type"],
+        "IsRootEvent": counts["root"],
+        "EventCode": code, "EventBaseCode": code[:3], "EventRootCode": code[:2],
+        "QuadClass": str(quad_class(code)), "GoldsteinScale": f"{goldstein(code):.1f}",
+        "NumMentions": counts["mentions"], "NumSources": counts["sources"], "NumArticles": counts["articles"],
+        "AvgTone": counts["tone"],
+        "DATEADDED": (pub or day).strftime("%Y%m%d") + "000000",
+        "SOURCEURL": url or ev.doc,
+    })
+    return [rec[c].replace("\t", " ").replace("\n", " ") for c in GDELT_COLUMNS]
+
+
+# --------------------------------------------------------------------------- export
+
+EXPORT_FORMATS = ("gdelt", "jsonl", "csv", "parquet")
+
+
+def export_events(events: Iterable[Event], fmt: str, out: IO[str] | str | Path) -> int:
+    """Write events in one of :data:`EXPORT_FORMATS`.
+
+    Args:
+        events: events (``StoredEvent`` adds ``published`` and ``url`` columns
+            to csv/parquet and is used for GDELT dates and SOURCEURL).
+        fmt: ``gdelt`` (tab-separated, no header), ``jsonl`` (DESIGN §2
+            objects), ``csv`` (header + :data:`EVENT_COLUMNS`, ``published``,
+            ``url``) or ``parquet`` (same columns; ``out`` must be a path).
+        out: a text stream, or a file path.
+
+    Returns:
+        The number of records written (GDELT skips non-asserted and undated events).
+
+    Raises:
+        ValueError: unknown format, or parquet to a stream.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not isinstance(out, (str, Path)):
+            raise ValueError("parquet export needs a file (--out FILE)")
+        rows = [_export_row(e) for e in events]
+        schema = event_schema().append(pa.field("published", pa.date32())).append(pa.field("url", pa.string()))
+        pq.write_table(pa.Table.from_pylist(rows, schema=schema), str(out))
+        return len(rows)
+    if isinstance(out, (str, Path)):
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            return export_events(events, fmt, fh)
+    n = 0
+    if fmt == "jsonl":
+        for e in events:
+            out.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+            n += 1
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=[*EVENT_COLUMNS, "published", "url"], lineterminator="\n")
+        writer.writeheader()
+        for e in events:
+            writer.writerow(_export_row(e))
+            n += 1
+    else:
+        for e in events:
+            row = gdelt_row(e)
+            if row is not None:
+                out.write("\t".join(row) + "\n")
+                n += 1
+    return n
+
+
+def _export_row(e: Event) -> dict[str, Any]:
+    pub = getattr(e, "published", None)
+    return {**event_row(e), "published": pub, "url": getattr(e, "url", None)}
+
+
+# --------------------------------------------------------------------------- import
+
+@dataclass
+class ImportReport:
+    """What :func:`import_gdelt` did.
+
+    Attributes:
+        read: GDELT records read.
+        imported: events stored (new articles).
+        already: records whose ``gdelt:<id>`` article was already stored.
+        skipped: records not imported, by reason (``"EventCode 057"``,
+            ``"actor1 USAMED"``, …).
+        errors: unreadable lines (:class:`InputError`).
+    """
+
+    read: int = 0
+    imported: int = 0
+    already: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    errors: list[InputError] = field(default_factory=list)
+
+
+def _open_text(path: Path) -> Iterator[tuple[str, IO[str]]]:
+    """Yield ``(name, text stream)`` of a GDELT file: plain, ``.gz`` or ``.zip`` (every member)."""
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path) as zf:
+            for member in zf.namelist():
+                with zf.open(member) as raw:
+                    yield f"{path}!{member}", io.TextIOWrapper(raw, encoding="utf-8", errors="replace")
+    elif name.endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+            yield str(path), fh
+    else:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            yield str(path), fh
+
+
+def read_gdelt(path: str | Path) -> Iterator[dict[str, str] | InputError]:
+    """Read a GDELT 2.0 event file (``*.export.CSV``, optionally ``.zip``/``.gz``).
+
+    Yields:
+        One ``{column: value}`` dict per record (:data:`GDELT_COLUMNS`), or an
+        :class:`InputError` for a line without 61 tab-separated fields.
+    """
+    p = Path(path)
+    for name, fh in _open_text(p):
+        for n, line in enumerate(fh, 1):
+            line = line.rstrip("\r\n")
+            if not line.strip():
+                continue
+            fields = line.split("\t")
+            if len(fields) != len(GDELT_COLUMNS):
+                yield InputError(name, f"expected {len(GDELT_COLUMNS)} tab-separated GDELT 2.0 fields, "
+                                       f"found {len(fields)}", n)
+                continue
+            yield dict(zip(GDELT_COLUMNS, fields))
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _count(value: str) -> int:
+    value = value.strip()
+    return int(value) if value.isdigit() else 1
+
+
+def _tone(value: str) -> str:
+    try:
+        return f"{float(value):g}" if value.strip() else "0"
+    except ValueError:
+        return "0"
+
+
+def _by_name(name: str, cc: str, on: dt.date, gaz: Any) -> Actor | None:
+    """The official, body or government of state ``cc`` that an Actor*Name names, if any."""
+    if not name:
+        return None
+    title = name.title()
+    found = gaz.lookup(title, on)
+    if found is not None and found.actor.state == cc and found.actor.kind in ("person", "body", "government"):
+        return found.actor
+    words = title.split()
+    for i in range(len(words)):
+        kind = gaz.body_kind(" ".join(words[i:]))
+        if kind is not None:
+            return gaz.body(cc, kind)
+    return None
+
+
+def _gdelt_actor(rec: dict[str, str], n: int, on: dt.date, gaz: Any) -> Actor | None:
+    """Our actor for Actor1/Actor2 of a GDELT record, or ``None`` when it is no diplomatic actor."""
+    code = rec[f"Actor{n}Code"].strip().upper()
+    country = rec[f"Actor{n}CountryCode"].strip().upper()
+    group = rec[f"Actor{n}KnownGroupCode"].strip().upper()
+    name = rec[f"Actor{n}Name"].strip()
+    if not code:
+        return None
+    for key in (code, group):
+        if key and key in _ORG_BY_CODE:
+            try:
+                return gaz.actor(_ORG_BY_CODE[key], on)
+            except KeyError:
+                break
+    if code.startswith(("IGO", "NGO")):
+        found = gaz.lookup(name.title(), on) if name else None
+        if found is not None and found.actor.kind == "organization":
+            return found.actor
+        return None
+    cc = country or code[:3]
+    try:
+        state = gaz.state(cc)
+    except KeyError:
+        return None
+    role = code[len(cc):len(cc) + 3] if code.startswith(cc) else ""
+    if role == "":
+        return state
+    if role in ("GOV", *_ROLE_BODIES):
+        named = _by_name(name, cc, on, gaz)
+        if named is not None:
+            return named
+    if role == "GOV":
+        return gaz.government(cc, on) or gaz.body(cc, "gov") or state
+    if role in _ROLE_BODIES:
+        return gaz.body(cc, _ROLE_BODIES[role]) or state
+    return None
+
+
+def gdelt_event(rec: dict[str, str], gaz: Any = None) -> tuple[Article, Event] | str:
+    """The article and event of one GDELT record, or the reason it is skipped.
+
+    Args:
+        rec: a record from :func:`read_gdelt`.
+        gaz: the gazetteer (default: the packaged one).
+
+    Returns:
+        ``(article, event)`` (see the module doc for the origin they keep), or a
+        reason string (``"EventCode 057"``, ``"actor2 USAMED"``, ``"no date"``).
+    """
+    from diplowatch.actors import Gazetteer
+
+    gaz = gaz or Gazetteer.default()
+    code = rec["EventCode"].strip()
+    name = GDELT_IMPORT.get(code)
+    if name is None:
+        return f"EventCode {code or '(none)'}"
+    day = _day(rec["SQLDATE"].strip())
+    if day is None:
+        return "no date"
+    gid = rec["GLOBALEVENTID"].strip()
+    if not gid.isdigit():
+        return "no GLOBALEVENTID"
+    added = _day(rec["DATEADDED"].strip()) or day
+    source = _gdelt_actor(rec, 1, added, gaz)  # as of the report, as the extractor resolves actors
+    if source is None:
+        return f"actor1 {rec['Actor1Code'] or '(none)'}"
+    target = _gdelt_actor(rec, 2, added, gaz)
+    if target is None:
+        return f"actor2 {rec['Actor2Code'] or '(none)'}"
+    if name == "recognize_state" and target.kind in ("government", "body") and target.state:
+        name = "recognize_government"
+    url = rec["SOURCEURL"].strip()
+    doc = f"gdelt:{gid}"
+    counts = [_count(rec[c]) for c in ("NumMentions", "NumSources", "NumArticles")]
+    tone = _tone(rec["AvgTone"])
+    root = "root " if rec["IsRootEvent"].strip() == "1" else ""
+    text = (f"Coded by GDELT 2.0 from {url} as {root}event {gid} "
+            f"({counts[0]} mentions, {counts[1]} sources, {counts[2]} articles, tone {tone})")
+    article = Article(id=doc, text=text, published=added)
+    etype = event_type(name)
+    ev = Event(
+        id=event_id(doc, GDELT_EXTRACTOR, 0, len(text), name, source.id, target.id),
+        doc=doc, event=name, source=source, target=target, polarity="asserted",
+        date=day.isoformat(), date_precision="day", cameo=code, plover=etype.plover,
+        evidence=Evidence(text, 0, len(text)), attribution=None, confidence=IMPORT_CONFIDENCE,
+        extractor=GDELT_EXTRACTOR,
+    )
+    return article, ev
+
+
+def import_gdelt(kb: Any, paths: Iterable[str | Path], on_error: Any = None) -> ImportReport:
+    """Seed a knowledge base from GDELT 2.0 event files (idempotent).
+
+    Args:
+        kb: a :class:`~diplowatch.store.KnowledgeBase`.
+        paths: GDELT 2.0 event files (plain, ``.zip`` or ``.gz``).
+        on_error: called with each :class:`InputError` (unreadable line or
+            file) as it happens; they are also collected in the report.
+
+    Returns:
+        An :class:`ImportReport`.
+
+    Raises:
+        StoreError: an event cannot be stored.
+    """
+    from diplowatch.actors import Gazetteer
+
+    gaz = Gazetteer.default()
+    report = ImportReport()
+    for path in paths:
+        try:
+            records = list(read_gdelt(path))
+        except OSError as exc:
+            err = InputError(str(path), f"cannot read: {exc.strerror or exc}")
+            report.errors.append(err)
+            if on_error:
+                on_error(err)
+            continue
+        for rec in records:
+            if isinstance(rec, InputError):
+                report.errors.append(rec)
+                if on_error:
+                    on_error(rec)
+                continue
+            report.read += 1
+            got = gdelt_event(rec, gaz)
+            if isinstance(got, str):
+                report.skipped[got] += 1
+                continue
+            article, ev = got
+            if kb.add(article, [ev]):
+                report.imported += 1
+            else:
+                report.already += 1
+    return report

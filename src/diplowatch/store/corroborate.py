@@ -1,0 +1,270 @@
+"""Article identity, near-duplicates and corroboration, inside a write transaction.
+
+Used by :meth:`diplowatch.store.KnowledgeBase.add` (and by migration 0002 to
+backfill databases made by 0001). Every function takes an open
+:class:`~sqlalchemy.engine.Connection` in a transaction and writes nothing
+outside it.
+
+Rules (DESIGN §5, RELIABILITY.md "Store"):
+
+- **Identity**: an article's ``content_key`` is :func:`diplowatch.model.article_id`
+  of its canonical URL (:func:`canonical_url`), or of its normalised text when
+  it has no URL. A unique index on it makes the same article under another doc
+  id, or ingested again, add nothing.
+- **Near-duplicates**: see :mod:`diplowatch.store.neardup`. A near-duplicate is
+  linked to the *root* of its group (the earliest stored article of it), so
+  ``coalesce(near_duplicates.duplicate_of, article id)`` names one independent
+  source.
+- **Corroboration**: a report (stored event) joins the real-world event of the
+  same key — (event type, source party, target party, polarity), party =
+  ``actor.state`` or ``actor.id``, the pair sorted for
+  :data:`~diplowatch.ontology.MUTUAL_EVENTS` — whose reports, with this one,
+  span at most ``window_days`` days (report date = the event's effective date:
+  its own date, else its article's publication date). Among several, the one
+  whose first date is nearest wins (then the lowest id); with none, a new
+  real-world event is made. Undated reports of one key share one undated
+  real-world event. ``n_reports``, ``n_sources`` (distinct independent
+  sources), ``first_date`` and ``last_date`` are always recomputed from the
+  ``reports`` rows (:func:`refresh_real_event`), never incremented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from sqlalchemy import Connection, distinct, func, insert, select, update
+
+from diplowatch.model import Actor, Article, Event, article_id
+from diplowatch.ontology import MUTUAL_EVENTS
+from diplowatch.store import neardup
+from diplowatch.store.db import (
+    ARTICLE_MINHASH, EVENTS, NEAR_DUPLICATES, REAL_EVENTS, REPORTS,
+)
+
+__all__ = ["DEFAULT_WINDOW_DAYS", "Report", "canonical_url", "content_key", "link_reports",
+           "mark_near_duplicate", "party", "refresh_real_event", "report_of"]
+
+DEFAULT_WINDOW_DAYS = 7
+"""Longest span, in days, of the reports of one real-world event."""
+
+_CHUNK = 500
+_TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """A URL reduced to what names the article; ``None`` for an empty one.
+
+    Lower-cases scheme and host, drops the fragment, a default port, a
+    trailing ``/`` of the path and tracking parameters (``utm_*``, ``fbclid``,
+    ``gclid`` …); keeps the other query parameters in their order.
+    """
+    url = (url or "").strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                       if not k.lower().startswith(_TRACKING)])
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def content_key(article: Article) -> str:
+    """The identity of an article's content: ``article_id(canonical URL, text)`` (``a_`` + 16 hex)."""
+    return article_id(canonical_url(article.url), article.text)
+
+
+def party(actor: Actor | None) -> str | None:
+    """The party an actor stands for: its ``state``, else its ``id``; ``None`` without an actor."""
+    if actor is None:
+        return None
+    return actor.state or actor.id
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What corroboration needs of one stored event.
+
+    Attributes:
+        event_id: the stored event's id.
+        event, polarity: its type and polarity.
+        source, target: parties (sorted pair for mutual events).
+        date: effective date (ISO ``YYYY-MM-DD``) or ``None``.
+    """
+
+    event_id: str
+    event: str
+    source: str | None
+    target: str | None
+    polarity: str
+    date: str | None
+
+
+def report_of(event: Event, published: dt.date | str | None) -> Report:
+    """The :class:`Report` of an event whose article was published on ``published``."""
+    from diplowatch.state import effective_date
+
+    src, tgt = party(event.source), party(event.target)
+    return _report(event.id, event.event, src, tgt, event.polarity,
+                   effective_date(event, published))
+
+
+def report_of_row(event_id: str, event: str, src: str | None, tgt: str | None, polarity: str,
+                  date: str | None, published: str | None) -> Report:
+    """The :class:`Report` of a stored event row (parties already resolved)."""
+    from diplowatch.state import effective_date
+
+    return _report(event_id, event, src, tgt, polarity,
+                   effective_date(SimpleNamespace(date=date), published))  # type: ignore[arg-type]
+
+
+def _report(event_id: str, event: str, src: str | None, tgt: str | None, polarity: str,
+            eff: dt.date | None) -> Report:
+    if event in MUTUAL_EVENTS and src is not None and tgt is not None and tgt < src:
+        src, tgt = tgt, src
+    return Report(event_id, event, src, tgt, polarity, eff.isoformat() if eff else None)
+
+
+# -- near-duplicates ---------------------------------------------------------
+
+
+def mark_near_duplicate(conn: Connection, index: neardup.NearDuplicateIndex, article: str,
+                        sig: bytes | None) -> tuple[str, float] | None:
+    """Store the signature of a new article and link it to the root of its near-duplicates.
+
+    Args:
+        conn: a connection in the write transaction that stores ``article``.
+        index: the in-memory LSH index of group roots; roots stored since its
+            ``last_seq`` are added to it first.
+        article: id of the (just inserted) article.
+        sig: its signature (:func:`neardup.signature`), ``None`` for a text without words.
+
+    Returns:
+        ``(root article id, estimated similarity)`` when it is a near-duplicate, else ``None``.
+    """
+    rows = conn.execute(select(ARTICLE_MINHASH.c.seq, ARTICLE_MINHASH.c.article_id,
+                               ARTICLE_MINHASH.c.signature, NEAR_DUPLICATES.c.duplicate_of)
+                        .outerjoin_from(ARTICLE_MINHASH, NEAR_DUPLICATES,
+                                        NEAR_DUPLICATES.c.article_id == ARTICLE_MINHASH.c.article_id)
+                        .where(ARTICLE_MINHASH.c.seq > index.last_seq)
+                        .order_by(ARTICLE_MINHASH.c.seq))
+    # only roots go into the index: a group of copies is one entry, however many copies it has
+    index.add((r.seq, r.article_id, None if r.duplicate_of else bytes(r.signature)) for r in rows)
+    if sig is None:
+        return None
+    found: tuple[str, float] | None = None
+    cands = [c for c in index.candidates(sig) if c != article]
+    if cands:
+        sims: dict[str, float] = {}
+        for chunk in _chunks(cands):
+            for r in conn.execute(select(ARTICLE_MINHASH.c.article_id, ARTICLE_MINHASH.c.signature)
+                                  .where(ARTICLE_MINHASH.c.article_id.in_(chunk))):
+                s = neardup.similarity(sig, bytes(r.signature))
+                if s >= index.threshold:
+                    sims[r.article_id] = s
+        if sims:
+            roots = {c: c for c in sims}
+            for chunk in _chunks(list(sims)):
+                for r in conn.execute(select(NEAR_DUPLICATES.c.article_id, NEAR_DUPLICATES.c.duplicate_of)
+                                      .where(NEAR_DUPLICATES.c.article_id.in_(chunk))):
+                    roots[r.article_id] = r.duplicate_of
+            seqs = {r.article_id: r.seq for r in conn.execute(
+                select(ARTICLE_MINHASH.c.article_id, ARTICLE_MINHASH.c.seq)
+                .where(ARTICLE_MINHASH.c.article_id.in_(sorted(set(roots.values())))))}
+            best = min(roots.values(), key=lambda a: (seqs.get(a, 0), a))
+            sim = max(s for c, s in sims.items() if roots[c] == best)
+            conn.execute(insert(NEAR_DUPLICATES).values(article_id=article, duplicate_of=best,
+                                                        similarity=round(sim, 4)))
+            found = (best, sim)
+    conn.execute(insert(ARTICLE_MINHASH).values(article_id=article, signature=sig))
+    return found
+
+
+# -- corroboration -----------------------------------------------------------
+
+
+def link_reports(conn: Connection, reports: Iterable[Report], window_days: int = DEFAULT_WINDOW_DAYS
+                 ) -> set[int]:
+    """Link each report (a stored event with no link yet) to a real-world event.
+
+    Reports are linked in order of (date, undated last, event id), so the
+    result does not depend on the order given. Each real-world event touched
+    is recomputed (:func:`refresh_real_event`) before the next report is
+    matched.
+
+    Returns:
+        The ids of the real-world events touched.
+    """
+    touched: set[int] = set()
+    for rep in sorted(reports, key=lambda r: (r.date is None, r.date or "", r.event_id)):
+        rid = _find_real_event(conn, rep, window_days)
+        if rid is None:
+            rid = conn.execute(insert(REAL_EVENTS).values(
+                event=rep.event, source_party=rep.source, target_party=rep.target, polarity=rep.polarity,
+                first_date=rep.date, last_date=rep.date, n_reports=0, n_sources=0)).inserted_primary_key[0]
+        conn.execute(insert(REPORTS).values(event_id=rep.event_id, real_event_id=rid, report_date=rep.date))
+        refresh_real_event(conn, rid)
+        touched.add(rid)
+    return touched
+
+
+def _find_real_event(conn: Connection, rep: Report, window_days: int) -> int | None:
+    t = REAL_EVENTS.c
+    q = select(t.id, t.first_date).where(t.event == rep.event, t.polarity == rep.polarity)
+    q = q.where(t.source_party.is_(None) if rep.source is None else t.source_party == rep.source)
+    q = q.where(t.target_party.is_(None) if rep.target is None else t.target_party == rep.target)
+    if rep.date is None:
+        rows = conn.execute(q.where(t.first_date.is_(None)).order_by(t.id).limit(1)).all()
+        return rows[0].id if rows else None
+    day = dt.date.fromisoformat(rep.date)
+    win = dt.timedelta(days=window_days)
+    # the span stays within the window: first >= date - W and last <= date + W
+    rows = conn.execute(q.where(t.first_date >= (day - win).isoformat(),
+                                t.last_date <= (day + win).isoformat())).all()
+    if not rows:
+        return None
+    return min(rows, key=lambda r: (abs((dt.date.fromisoformat(r.first_date) - day).days), r.id)).id
+
+
+def refresh_real_event(conn: Connection, real_event_id: int) -> bool:
+    """Recompute one real-world event's aggregates from its reports; ``True`` if they changed.
+
+    ``n_reports`` = linked events; ``n_sources`` = distinct independent
+    sources (an article, or the root of its near-duplicate group);
+    ``first_date``/``last_date`` = earliest and latest report dates (ISO).
+    """
+    root = func.coalesce(NEAR_DUPLICATES.c.duplicate_of, EVENTS.c.doc)
+    agg = conn.execute(
+        select(func.min(REPORTS.c.report_date), func.max(REPORTS.c.report_date),
+               func.count(), func.count(distinct(root)))
+        .select_from(REPORTS.join(EVENTS, EVENTS.c.id == REPORTS.c.event_id)
+                     .outerjoin(NEAR_DUPLICATES, NEAR_DUPLICATES.c.article_id == EVENTS.c.doc))
+        .where(REPORTS.c.real_event_id == real_event_id)).one()
+    values = {"first_date": agg[0], "last_date": agg[1], "n_reports": agg[2], "n_sources": agg[3]}
+    t = REAL_EVENTS.c
+    current = conn.execute(select(t.first_date, t.last_date, t.n_reports, t.n_sources)
+                           .where(t.id == real_event_id)).one()
+    if tuple(current) == tuple(values.values()):
+        return False
+    conn.execute(update(REAL_EVENTS).where(t.id == real_event_id).values(**values))
+    return True
+
+
+def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield list(items[i:i + _CHUNK])

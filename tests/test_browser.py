@@ -1,0 +1,182 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright, the app on loopback.
+
+Needs ``/usr/bin/chromium`` (``apt-get install -y chromium``) and the ``playwright``
+Python package (its own browser downloads are never used); skips, saying
+which is missing, otherwise. Every request the page makes is intercepted: any
+that leaves loopback fails the test. The map screenshot is written to
+``test-output/dashboard-map.png`` under the repository (or ``$DIPLOWATCH_TEST_OUTPUT``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from _api_support import SEED, TAG, XSS_ARTICLE, ScriptedExtractor, make_app, token
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUTPUT = Path(os.environ.get("DIPLOWATCH_TEST_OUTPUT") or Path(__file__).resolve().parents[1] / "test-output")
+
+pytestmark = pytest.mark.slow
+
+
+def _need_browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser test needs Debian's chromium at /usr/bin/chromium (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser test needs the playwright Python package (pip install playwright; "
+                    "no 'playwright install': /usr/bin/chromium is used)")
+    return sync_playwright
+
+
+class _Mixed:
+    """The real extractor for real articles, the scripted one for tagged test articles."""
+
+    def __init__(self, real):
+        self.real, self.scripted = real, ScriptedExtractor()
+
+    def extract(self, article):
+        return (self.scripted if TAG.search(article.content) else self.real).extract(article)
+
+
+@pytest.fixture
+def server(tmp_path, extractor):
+    """The app served by uvicorn on 127.0.0.1 (a free port) in a thread; yields (base URL, app, token)."""
+    import uvicorn
+
+    app = make_app(tmp_path, extractor=_Mixed(extractor))
+    tok = token(app, "ingest")
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", app, tok
+    srv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def _post(base: str, tok: str, body: bytes, content_type: str, params: str = "") -> dict:
+    import httpx
+
+    r = httpx.post(f"{base}/api/ingest{params}", content=body, timeout=120, trust_env=False,
+                   headers={"Authorization": f"Bearer {tok}", "Content-Type": content_type})
+    assert r.status_code in (200, 201), r.text
+    return r.json()
+
+
+@pytest.fixture
+def browser_page(server):
+    sync_playwright = _need_browser()
+    base = server[0]
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:", "about:")) or host in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+        context.route("**/*", guard)
+        page = context.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page, base, outside, dialogs, errors
+        context.close()
+        browser.close()
+    assert outside == [], f"requests left loopback: {outside}"
+
+
+def test_map_colours_states_by_relation(server, browser_page):
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED} (../shared/seed relative to the repository)")
+    base, _app, tok = server
+    page, _base, _outside, dialogs, errors = browser_page
+    _post(base, tok, SEED.read_bytes(), "text/plain", f"?published=2025-07-04&id={SEED.stem}")
+    _post(base, tok, json.dumps(XSS_ARTICLE).encode(), "application/json")
+
+    page.goto(base + "/")
+    page.wait_for_selector("#map[data-loaded]", timeout=20000)
+    category = {code: page.get_attribute(f'path[data-code="{code}"]', "data-category")
+                for code in ("RUS", "CHN", "AFG", "USA")}
+    assert category == {"RUS": "recognized", "CHN": "contacts", "AFG": "target", "USA": "none"}
+
+    def fill(selector: str) -> str:
+        return page.eval_on_selector(selector, "e => getComputedStyle(e).fill")
+
+    def swatch(cat: str) -> str:
+        return page.eval_on_selector(f'#legend li[data-category="{cat}"] .swatch',
+                                     "e => getComputedStyle(e).backgroundColor")
+
+    assert fill('path[data-code="RUS"]') == swatch("recognized")
+    assert fill('path[data-code="CHN"]') == swatch("contacts")
+    assert fill('path[data-code="RUS"]') != fill('path[data-code="CHN"]') != swatch("none")
+    labels = page.eval_on_selector_all("#legend li", "els => els.map(e => e.textContent.trim())")
+    assert len(labels) == 6 and "recognises" in labels
+
+    page.dispatch_event('path[data-code="RUS"]', "mousemove", {"clientX": 700, "clientY": 150})
+    tip = page.text_content("#tooltip")
+    assert page.is_visible("#tooltip") and "recognises" in tip and "first source:" in tip
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    shot = OUTPUT / "dashboard-map.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"\nmap screenshot: {shot}")
+    assert shot.stat().st_size > 10000
+
+    # the slider moves the date: on 2025-07-03 only the (tagged) recognition of that day is known
+    page.eval_on_selector("#date-slider", "s => { s.value = s.min; s.dispatchEvent(new Event('change')); }")
+    page.wait_for_selector('#map[data-loaded="2025-07-03"]', timeout=10000)
+    assert page.get_attribute('path[data-code="CHN"]', "data-category") == "none"
+    assert page.get_attribute('path[data-code="RUS"]', "data-category") == "recognized"
+    assert dialogs == [] and errors == []
+
+
+def test_xss_article_is_inert_in_the_dom(server, browser_page):
+    base, _app, tok = server
+    page, _base, _outside, dialogs, errors = browser_page
+    out = _post(base, tok, json.dumps(XSS_ARTICLE).encode(), "application/json")
+    eid = out["articles"][0]["events"][0]
+    for path in (f"/events/{eid}", "/events?q=pwned", "/timeline/AFG", "/relations/AFG", "/"):
+        page.goto(base + path)
+        page.wait_for_load_state("load")
+        if path == "/":
+            page.wait_for_selector("#map[data-loaded]", timeout=20000)
+        scripts = page.eval_on_selector_all("script", "els => els.map(e => [e.getAttribute('src'), e.text])")
+        assert all(src and src.startswith("/static/") and not text.strip() for src, text in scripts), scripts
+        handlers = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap(
+            e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name))""")
+        assert handlers == [], (path, handlers)
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        assert all(h.startswith(("http://127.0.0.1", "https://")) for h in hrefs), (path, hrefs)
+        assert page.eval_on_selector_all("img", "els => els.length") == 0
+    page.goto(f"{base}/events/{eid}")
+    mark = page.text_content("mark")
+    assert '<script>alert("pwned")</script>' in mark and "onerror=alert(1)" in mark
+    assert dialogs == [] and errors == []

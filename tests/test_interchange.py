@@ -1,0 +1,232 @@
+"""Interchange formats: GDELT 2.0 export → import round trip, import rules, flat CSV/Parquet/JSONL rows.
+
+No spaCy: the events are built by hand from the packaged gazetteer.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from diplowatch.actors import Gazetteer
+from diplowatch.cli import app
+from diplowatch.interchange import (
+    GDELT_COLUMNS, GDELT_EXTRACTOR, event_from_row, event_row, export_events, gdelt_event, gdelt_row,
+    import_gdelt, quad_class, read_gdelt,
+)
+from diplowatch.model import Article, Event, Evidence, event_id
+from diplowatch.ontology import event_type
+from diplowatch.store import KnowledgeBase
+
+runner = CliRunner()
+PUBLISHED = dt.date(2025, 7, 4)
+URL = "https://example.org/2025/07/russia-recognises-taliban"
+
+
+def _event(doc: str, text: str, start: int, end: int, name: str, source, target,  # noqa: ANN001
+           polarity: str = "asserted", date: str | None = "2025-07-03", precision: str | None = "day") -> Event:
+    et = event_type(name)
+    return Event(id=event_id(doc, "rules/1", start, end, name, source.id if source else None, target.id),
+                 doc=doc, event=name, source=source, target=target, polarity=polarity, date=date,
+                 date_precision=precision, cameo=et.cameo, plover=et.plover,
+                 evidence=Evidence(text[start:end], start, end), attribution=None, confidence=0.9)
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[Article, list[Event]]:
+    """One article with events of every kind of actor the GDELT export codes."""
+    gaz = Gazetteer.default()
+    text = ("Russia recognised the Taliban government. The Russian Foreign Ministry hosted talks with Kabul. "
+            "The UN criticised the move. Kazakhstan removed the Taliban from its list of banned groups. "
+            "Russia may expel Afghan diplomats.")
+    sents = []
+    pos = 0
+    for part in text.split(". "):
+        end = pos + len(part) + (1 if not part.endswith(".") else 0)
+        sents.append((pos, min(end, len(text))))
+        pos = end + 1
+    rus, kaz, afg = gaz.state("RUS"), gaz.state("KAZ"), gaz.government("AFG", PUBLISHED)
+    mfa, un, taliban = gaz.body("RUS", "mfa"), gaz.actor("ORG:un"), gaz.actor("ORG:taliban")
+    doc = "dev-art-1"
+    events = [
+        _event(doc, text, *sents[0], "recognize_government", rus, afg),
+        _event(doc, text, *sents[1], "high_level_talks", mfa, afg, date=None, precision=None),
+        _event(doc, text, *sents[2], "criticize", un, rus, date="2025-07", precision="month"),
+        _event(doc, text, *sents[3], "delist_organization", kaz, taliban),
+        _event(doc, text, *sents[4], "expel_diplomats", rus, afg, polarity="hypothetical"),
+    ]
+    return Article(id=doc, text=text, url=URL, published=PUBLISHED), events
+
+
+def _kb(tmp_path: Path, name: str) -> KnowledgeBase:
+    return KnowledgeBase(f"sqlite:///{tmp_path / name}")
+
+
+def _gdelt_lines(kb: KnowledgeBase) -> list[str]:
+    buf = io.StringIO()
+    export_events(kb.events(), "gdelt", buf)
+    return sorted(buf.getvalue().splitlines())
+
+
+def test_gdelt_export_fields(tmp_path: Path, sample) -> None:  # noqa: ANN001
+    article, events = sample
+    with _kb(tmp_path, "a.db") as kb:
+        kb.add(article, events)
+        lines = _gdelt_lines(kb)
+    assert len(lines) == 4, "the hypothetical event is not exported"
+    rows = [dict(zip(GDELT_COLUMNS, line.split("\t"))) for line in lines]
+    assert all(len(line.split("\t")) == 61 for line in lines)
+    by_code = {r["EventCode"]: r for r in rows}
+    rec = by_code["054"]
+    assert (rec["Actor1Code"], rec["Actor1CountryCode"], rec["Actor2Code"], rec["Actor2CountryCode"]) == \
+        ("RUS", "RUS", "AFGGOV", "AFG")
+    assert (rec["SQLDATE"], rec["MonthYear"], rec["Year"]) == ("20250703", "202507", "2025")
+    assert (rec["EventBaseCode"], rec["EventRootCode"], rec["QuadClass"], rec["GoldsteinScale"]) == \
+        ("054", "05", "1", "6.0")
+    assert rec["SOURCEURL"] == URL and rec["DATEADDED"] == "20250704000000"
+    assert rec["GLOBALEVENTID"].isdigit() and rec["ActionGeo_Type"] == ""
+    talks = by_code["040"]
+    assert talks["Actor1Code"] == "RUSGOV" and talks["Actor1Name"] == "RUSSIAN FOREIGN MINISTRY"
+    assert talks["SQLDATE"] == "20250704", "undated: the publication date"
+    crit = by_code["111"]
+    assert crit["Actor1Code"] == "IGOUNO" and crit["QuadClass"] == "3" and crit["GoldsteinScale"] == "-2.0"
+    assert crit["SQLDATE"] == "20250701", "month precision: first day of the month"
+    assert by_code["0812"]["Actor2Code"] == "TAL" and by_code["0812"]["Actor2KnownGroupCode"] == "TAL"
+    assert [quad_class(c) for c in ("042", "057", "085", "111", "161", "174")] == [1, 1, 2, 3, 4, 4]
+
+
+def test_gdelt_round_trip(tmp_path: Path, sample) -> None:  # noqa: ANN001
+    """Export to GDELT, import into an empty knowledge base, export again: the same records."""
+    article, events = sample
+    with _kb(tmp_path, "a.db") as kb:
+        kb.add(article, events)
+        first = _gdelt_lines(kb)
+    path = tmp_path / "20250704.export.CSV"
+    path.write_text("\n".join(first) + "\n", encoding="utf-8")
+    with _kb(tmp_path, "b.db") as kb2:
+        report = import_gdelt(kb2, [path])
+        assert (report.read, report.imported, report.already, sum(report.skipped.values())) == (4, 4, 0, 0)
+        again = import_gdelt(kb2, [path])
+        assert (again.imported, again.already) == (0, 4), "import is idempotent"
+        second = _gdelt_lines(kb2)
+        imported = kb2.events()
+    assert second == first
+    assert {e.extractor for e in imported} == {GDELT_EXTRACTOR}
+    assert all(e.doc.startswith("gdelt:") and e.polarity == "asserted" for e in imported)
+    assert {e.event for e in imported} == {"recognize_government", "high_level_talks", "criticize",
+                                           "delist_organization"}
+
+
+def _record(**fields: str) -> str:
+    rec = dict.fromkeys(GDELT_COLUMNS, "")
+    rec.update({"GLOBALEVENTID": "1234567890", "SQLDATE": "20240130", "MonthYear": "202401", "Year": "2024",
+                "FractionDate": "2024.0795", "IsRootEvent": "1", "NumMentions": "10", "NumSources": "2",
+                "NumArticles": "10", "AvgTone": "-1.5", "DATEADDED": "20240130101500", "SOURCEURL": URL})
+    rec.update(fields)
+    return "\t".join(rec[c] for c in GDELT_COLUMNS)
+
+
+def test_gdelt_import_rules(tmp_path: Path) -> None:
+    lines = [
+        _record(GLOBALEVENTID="1", Actor1Code="CHN", Actor1Name="CHINA", Actor1CountryCode="CHN",
+                Actor2Code="AFGGOV", Actor2Name="KABUL", Actor2CountryCode="AFG", Actor2Type1Code="GOV",
+                EventCode="054", EventBaseCode="054", EventRootCode="05"),
+        _record(GLOBALEVENTID="2", Actor1Code="USA", Actor1CountryCode="USA", Actor2Code="XKX",
+                Actor2CountryCode="XKX", EventCode="054"),
+        _record(GLOBALEVENTID="3", Actor1Code="USA", Actor1CountryCode="USA", Actor2Code="RUS",
+                Actor2CountryCode="RUS", EventCode="057"),
+        _record(GLOBALEVENTID="4", Actor1Code="USAMED", Actor1CountryCode="USA", Actor2Code="RUS",
+                Actor2CountryCode="RUS", EventCode="111"),
+        _record(GLOBALEVENTID="5", Actor1Code="FRA", Actor1CountryCode="FRA", Actor2Code="", EventCode="161"),
+        "not\ta\tgdelt\trecord",
+    ]
+    path = tmp_path / "events.CSV"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with _kb(tmp_path, "kb.db") as kb:
+        report = import_gdelt(kb, [path])
+        assert report.read == 5 and report.imported == 2 and len(report.errors) == 1
+        assert report.skipped == {"EventCode 057": 1, "actor1 USAMED": 1, "actor2 (none)": 1}
+        evs = {e.doc: e for e in kb.events()}
+        # a real article at the GDELT source URL is not taken for the imported stub
+        assert kb.add(Article(id="real", text="China accepted the credentials of the Taliban envoy.", url=URL,
+                              published=dt.date(2024, 1, 30)), [])
+    china = evs["gdelt:1"]
+    assert (china.event, china.source.id, china.target.id, china.target.kind) == \
+        ("recognize_government", "CHN", "AFG:taliban", "government")
+    assert (china.date, china.date_precision, china.cameo, china.extractor) == \
+        ("2024-01-30", "day", "054", GDELT_EXTRACTOR)
+    assert china.published == dt.date(2024, 1, 30) and URL in china.evidence.text
+    assert evs["gdelt:2"].event == "recognize_state" and evs["gdelt:2"].target.id == "XKX"
+
+
+def test_gdelt_event_skips_unknown_code() -> None:
+    rec = next(iter(read_gdelt_lines([_record(EventCode="190", Actor1Code="RUS", Actor1CountryCode="RUS",
+                                              Actor2Code="UKR", Actor2CountryCode="UKR")])))
+    assert gdelt_event(rec) == "EventCode 190"
+
+
+def read_gdelt_lines(lines: list[str]):  # noqa: ANN201
+    """Records of GDELT lines, without a file."""
+    return [dict(zip(GDELT_COLUMNS, line.split("\t"))) for line in lines]
+
+
+def test_read_gdelt_zip(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "20240130101500.export.CSV.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("20240130101500.export.CSV", _record() + "\n")
+    got = list(read_gdelt(path))
+    assert len(got) == 1 and got[0]["GLOBALEVENTID"] == "1234567890"
+
+
+def test_flat_rows_round_trip(sample) -> None:  # noqa: ANN001
+    _article, events = sample
+    for e in events:
+        assert event_from_row(event_row(e)) == e
+
+
+def test_export_formats_cli(tmp_path: Path, sample) -> None:  # noqa: ANN001
+    import pyarrow.parquet as pq
+
+    article, events = sample
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    with KnowledgeBase(db) as kb:
+        kb.add(article, events)
+    res = runner.invoke(app, ["export", "--format", "jsonl", "--db", db])
+    assert res.exit_code == 0, res.output
+    objs = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert sorted(o["id"] for o in objs) == sorted(e.id for e in events)
+    out_csv = tmp_path / "events.csv"
+    assert runner.invoke(app, ["export", "-f", "csv", "--db", db, "--out", str(out_csv)]).exit_code == 0
+    rows = list(csv.DictReader(out_csv.open(encoding="utf-8")))
+    assert {event_from_row(r).id for r in rows} == {e.id for e in events}
+    assert {r["url"] for r in rows} == {URL} and {r["published"] for r in rows} == {"2025-07-04"}
+    back = {event_from_row(r).id: event_from_row(r) for r in rows}
+    assert all(back[e.id] == e for e in events)
+    out_pq = tmp_path / "events.parquet"
+    assert runner.invoke(app, ["export", "-f", "parquet", "--db", db, "--out", str(out_pq)]).exit_code == 0
+    table = pq.read_table(out_pq)
+    assert table.num_rows == len(events) and "evidence_start" in table.column_names
+    assert runner.invoke(app, ["export", "-f", "parquet", "--db", db]).exit_code == 2
+    assert runner.invoke(app, ["export", "-f", "xml", "--db", db]).exit_code == 2
+    out_g = tmp_path / "events.gdelt"
+    assert runner.invoke(app, ["export", "-f", "gdelt", "--db", db, "--out", str(out_g)]).exit_code == 0
+    db2 = f"sqlite:///{tmp_path / 'kb2.db'}"
+    res = runner.invoke(app, ["import", str(out_g), "--db", db2])
+    assert res.exit_code == 0, res.output
+    assert "4 imported" in res.stdout
+
+
+def test_gdelt_row_skips_what_gdelt_cannot_hold(sample) -> None:  # noqa: ANN001
+    _article, events = sample
+    hypothetical = events[-1]
+    assert gdelt_row(hypothetical, PUBLISHED, URL) is None
+    undated = events[1]
+    assert gdelt_row(undated, None, URL) is None, "no event date and no publication date"
