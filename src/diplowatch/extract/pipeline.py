@@ -12,6 +12,8 @@ three times is one event, kept at its first, most certain report.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
@@ -30,10 +32,14 @@ from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.nlp.pipeline import Block, load_nlp, segment
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
 
+log = logging.getLogger(__name__)
+
 EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
 
-BATCH_SIZE = 64
+BATCH_SIZE = 16
+TIME_BUDGET = 60.0
+"""Seconds of analysis one article may take (RELIABILITY: a per-document time budget)."""
 
 REACTIONS = frozenset({"praise", "criticize", "high_level_talks"})
 """Events that "the move" or "the decision" never refers back to."""
@@ -48,13 +54,19 @@ class Extractor:
         nlp: a spaCy pipeline with parser and NER (default: :func:`load_nlp`).
         gazetteer: actor gazetteer (default: the packaged one).
         lexicon: trigger lexicon (default: the packaged one).
+        prefilter: parse only the lines that may hold an event (see
+            :mod:`.prefilter`); results are the same either way.
+        time_budget: seconds one article may take; the lines after it are
+            not analysed (a warning is logged). ``None`` for no limit.
 
     Raises:
         ConfigurationError: no spaCy model is installed, or a data file is invalid.
     """
 
     def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
-                 lexicon: Lexicon | None = None, prefilter: bool = True) -> None:
+                 lexicon: Lexicon | None = None, prefilter: bool = True,
+                 time_budget: float | None = TIME_BUDGET) -> None:
+        self.time_budget = time_budget
         self.nlp = nlp or load_nlp()
         self.gazetteer = gazetteer or Gazetteer.default()
         self.lexicon = lexicon or load_lexicon()
@@ -79,8 +91,8 @@ class Extractor:
         blocks = segment(content, self._keep_case)
         wanted = self._wanted(blocks)
         parsed = iter(self.nlp.pipe((b.parse_text for b, w in zip(blocks, wanted) if w), batch_size=BATCH_SIZE))
-        docs = [(b, next(parsed) if w else self.nlp.make_doc(b.parse_text), w) for b, w in zip(blocks, wanted)]
-        return self._from_docs(article, content, docs)
+        docs = ((b, next(parsed) if w else self.nlp.make_doc(b.parse_text), w) for b, w in zip(blocks, wanted))
+        return self._from_docs(article, content, docs, len(blocks))
 
     def _wanted(self, blocks: list[Block]) -> list[bool]:
         """Which blocks to parse: all without the prefilter; else those that may hold an
@@ -108,14 +120,22 @@ class Extractor:
             yield article, self.extract(article)
 
     # -- per article ---------------------------------------------------------------
-    def _from_docs(self, article: Article, content: str, docs: list[tuple[Block, Doc, bool]]) -> list[Event]:
+    def _from_docs(self, article: Article, content: str, docs: Iterable[tuple[Block, Doc, bool]],
+                   n_blocks: int) -> list[Event]:
+        """Events of the blocks, parsed lazily one batch at a time, within the time budget."""
         ctx = ArticleContext(on=article.published)
         events: list[Event] = []
-        for block, doc, parsed in docs:
+        started = time.monotonic()
+        for n, (block, doc, parsed) in enumerate(docs):
+            if self.time_budget is not None and time.monotonic() - started > self.time_budget:
+                log.warning("%s: time budget of %.0f s spent after %d of %d lines; the rest is not analysed",
+                            article.id, self.time_budget, n, n_blocks)
+                break
             if not parsed:
                 self.mentions.find_names(doc, block.start, ctx)
                 continue
             mentions = self.mentions.find(doc, block.start, ctx)
+            doc.user_data["diplowatch_dates"] = [e for e in doc.ents if e.label_ == "DATE"]
             for sent in doc.sents:
                 headline = block.headline or (sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
                                               and len(sent) <= 20)
@@ -224,7 +244,7 @@ class Extractor:
         """
         doc = trigger.doc
         if prefer == "future" and published is not None:
-            for ent in trigger.sent.ents:
+            for ent in _sentence_dates(trigger):
                 if ent.label_ == "DATE":
                     resolved = resolve_date(ent.text, published, "future")
                     if resolved is not None and _after(resolved[0], published):
@@ -238,7 +258,7 @@ class Extractor:
         attached: list[tuple[int, int, Span]] = []
         clause = {t.i for t in clause_tokens(chain[-1], trigger)}
         nearest: list[tuple[int, int, Span]] = []
-        for ent in trigger.sent.ents:
+        for ent in _sentence_dates(trigger):
             if ent.label_ != "DATE" or ent.root.i in level:
                 continue
             head = ent.root.head
@@ -251,7 +271,7 @@ class Extractor:
         if reporting is not None:
             verb = doc[reporting]
             said = {t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod") for t in c.subtree}
-            nearest += [(99, 1, ent) for ent in trigger.sent.ents if ent.label_ == "DATE" and ent.root.i in said]
+            nearest += [(99, 1, ent) for ent in _sentence_dates(trigger) if ent.root.i in said]
         for _, _, ent in sorted(attached, key=lambda x: x[:2]) + sorted(nearest, key=lambda x: x[:2]):
             resolved = resolve_date(ent.text, published, prefer)
             if resolved is not None:
@@ -260,7 +280,7 @@ class Extractor:
             # "cut ties with Taiwan in 2019 and switched recognition to Beijing": a coordinated
             # verb without a date of its own shares its head's
             head = trigger.head
-            for ent in trigger.sent.ents:
+            for ent in _sentence_dates(trigger):
                 anchors = {head.i} | {c.i for c in head.children if c.dep_ == "prep"}
                 if ent.label_ == "DATE" and ent.root.head.i in anchors:
                     resolved = resolve_date(ent.text, published, prefer)
@@ -288,6 +308,16 @@ class Extractor:
         if m is not None and m.actor is not None and m.via in ("pronoun", "reference"):
             return m.actor.name
         return " ".join(x.text for x in subj.subtree if x.dep_ not in ("punct",)).strip() or None
+
+
+def _sentence_dates(tok: Token) -> list[Span]:
+    """DATE entities of ``tok``'s sentence (from the per-block list, not ``sent.ents``, which
+    scans every entity of the block each time)."""
+    sent = tok.sent
+    dates = tok.doc.user_data.get("diplowatch_dates")
+    if dates is None:
+        dates = [e for e in tok.doc.ents if e.label_ == "DATE"]
+    return [e for e in dates if sent.start <= e.start < sent.end]
 
 
 def _tree_distance(a: Token, b: Token) -> int:
