@@ -246,6 +246,7 @@ def test_ingest_json_object_and_jsonl_with_a_bad_line(app, client):
     ("application/json", b'{"text": "   "}', 422, "empty"),
     ("application/json", b'{"text": "a\\u0000b"}', 422, "NUL"),
     ("application/json", b'{"text": "x", "published": "0000-00-00"}', 422, "published"),
+    ("application/json", b'{"text": "x", "title": "a\\u0000b"}', 422, "NUL"),
     ("application/json", b'{"url": "file:///etc/passwd"}', 422, "http"),
     ("application/json", b'{"url": "gopher://127.0.0.1/"}', 422, "http"),
     ("text/plain", b"\xff\xfe bad", 422, "UTF-8"),

@@ -93,6 +93,9 @@ def _article_from(obj: Any, where: str, *, allow_url_only: bool) -> Article | st
         value = obj.get(name)
         if value is not None and not isinstance(value, str):
             raise IngestRequestError(f'{where}: field "{name}" must be a string or null, not {type(value).__name__}')
+    for name in ("id", "url", "title", "lang", "published"):
+        if "\x00" in (obj.get(name) or ""):
+            raise IngestRequestError(f'{where}: field "{name}" holds a NUL character')
     text, url = obj.get("text"), (obj.get("url") or "").strip() or None
     if text is None:
         if url and allow_url_only:
@@ -138,6 +141,9 @@ def parse_body(content_type: str, body: bytes, params: dict[str, str | None], se
         raise UnsupportedMediaError(f"charset {charset!r} is not supported; send UTF-8")
     out = ParsedBody()
     if media in TEXT_TYPES:
+        bad = next((k for k, v in params.items() if v and "\x00" in v), None)
+        if bad:
+            raise IngestRequestError(f"{bad}: holds a NUL character")
         text = _decode(body, "body")
         _check_text(text, "body")
         url = (params.get("url") or "").strip() or None
