@@ -858,7 +858,7 @@ def alerts_list(
                                + (f" {d.last_error}" if d.last_error and d.status != "delivered" else "")
                                for d in a.deliveries)
         evidence = a.payload.get("evidence") or [{}]
-        table.add_row(a.created_at, a.rule, a.date or "undated", a.observer, a.target,
+        table.add_row(a.created_at[:19].replace("T", " "), a.rule, a.date or "undated", a.observer, a.target,
                       f"{a.facet}: {a.old} → {a.new}", str(a.n_sources), deliveries, evidence[0].get("text", ""))
     out.print(table)
     out.print(f"{len(found)} alert(s)")

@@ -12,5 +12,6 @@ from diplowatch.store.db import (
     KnowledgeBase, Quarantined, RealEvent, StoredEvent, TimelineEntry, default_db_url,
 )
 from diplowatch.store import tokens as _tokens  # noqa: F401 - registers api_tokens in the metadata
+from diplowatch.store import watch as _watch  # noqa: F401 - registers watch_rules, alerts, alert_outbox
 
 __all__ = ["KnowledgeBase", "Quarantined", "RealEvent", "StoredEvent", "TimelineEntry", "default_db_url"]

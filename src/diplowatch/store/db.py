@@ -340,6 +340,10 @@ class KnowledgeBase:
         window_days: reports of the same (event, source, target, polarity)
             whose dates span at most this many days are one real-world event
             (see :mod:`diplowatch.store.corroborate`).
+        deliver_alerts: after :meth:`add` commits alerts (watch rules, see
+            :mod:`diplowatch.alerts`), attempt their delivery at once; when
+            ``False`` (or when an attempt fails) they wait in the outbox for
+            ``diplowatch alerts deliver``.
 
     Use as a context manager, or call :meth:`close`.
 
@@ -347,10 +351,11 @@ class KnowledgeBase:
         StoreError: the database cannot be opened or its schema created.
     """
 
-    def __init__(self, url: str | None = None, *, window_days: int = 7) -> None:
+    def __init__(self, url: str | None = None, *, window_days: int = 7, deliver_alerts: bool = True) -> None:
         if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 0:
             raise StoreError(f"window_days must be a whole number of days >= 0, not {window_days!r}")
         self.window_days = window_days
+        self.deliver_alerts = deliver_alerts
         self._near_index: Any = None  # neardup.NearDuplicateIndex, built on the first write
         self.url = url or default_db_url()
         try:
@@ -422,7 +427,12 @@ class KnowledgeBase:
         (canonical URL or normalised text) and MinHash signature are stored,
         it is linked to the earlier article it near-duplicates (if any), and
         each new event is linked to a real-world event whose aggregates are
-        recomputed (:mod:`diplowatch.store.corroborate`).
+        recomputed (:mod:`diplowatch.store.corroborate`). Still in the same
+        transaction, the watch rules are evaluated on the state transitions
+        these events make (:mod:`diplowatch.alerts`): each alert that fires is
+        written with its outbox rows, or nothing is when the transaction rolls
+        back. After the commit, new alerts are delivered at once when
+        ``deliver_alerts`` is set (failures wait in the outbox).
 
         Args:
             article: the article; its ``id`` is the key.
@@ -472,15 +482,39 @@ class KnowledgeBase:
                     self._near_index = neardup.NearDuplicateIndex()
                 corroborate.mark_near_duplicate(conn, self._near_index, article.id, sig)
                 unique = {ev.id: ev for ev in events}
-                corroborate.link_reports(conn, [corroborate.report_of(ev, article.published)
-                                                for ev in unique.values()], self.window_days)
+                touched = corroborate.link_reports(conn, [corroborate.report_of(ev, article.published)
+                                                          for ev in unique.values()], self.window_days)
+                fired = self._evaluate_watch_rules(conn, article, list(unique.values()), touched)
         except _AlreadyStored:
             return False
         except StoreError:
             raise
         except Exception as exc:  # DBAPI errors, encoding errors, bad field types
             raise StoreError(f"article {article.id}: cannot store: {_reason(exc)}") from exc
+        if fired and self.deliver_alerts:
+            self._deliver_alerts(fired)
         return True
+
+    def _evaluate_watch_rules(self, conn: Connection, article: Article, events: list[Event],
+                              touched: set[int]) -> list[str]:
+        """Write the alerts these new events fire, and their outbox rows, in ``conn``'s transaction.
+
+        Returns the ids of the alerts written (see :func:`diplowatch.alerts.evaluate`).
+        """
+        from diplowatch.alerts.evaluate import evaluate  # lazily: alerts sit above the store
+
+        return evaluate(conn, self, article, events, touched)
+
+    def _deliver_alerts(self, alert_ids: list[str]) -> None:
+        """Attempt delivery of alerts just committed; failures stay in the outbox (logged, not raised)."""
+        import logging
+
+        try:
+            from diplowatch.alerts.deliver import deliver
+
+            deliver(self, alert_ids=alert_ids)
+        except Exception as exc:  # noqa: BLE001 - the article is stored; delivery is retried later
+            logging.getLogger(__name__).warning("alert delivery after commit failed: %s", exc)
 
     @staticmethod
     def _check_unicode(article: Article, events: list[Event]) -> None:
@@ -513,7 +547,7 @@ class KnowledgeBase:
     def events(self, *, target_state: str | None = None, source_state: str | None = None,
                event: str | None = None, polarity: str | None = None,
                doc: str | None = None, actor: str | None = None,
-               state_only: bool = False) -> list[StoredEvent]:
+               state_only: bool = False, connection: Connection | None = None) -> list[StoredEvent]:
         """Stored events matching every given filter.
 
         Args:
@@ -531,6 +565,9 @@ class KnowledgeBase:
                 of a type that changes no state (praise, criticism). The fold
                 of what is left is the same; ``status`` and ``who-recognizes``
                 read a third fewer rows.
+            connection: read through this connection (inside its open
+                transaction, as the watch-rule evaluation of :meth:`add`
+                does); ``None``: a connection of the pool.
 
         Returns:
             :class:`StoredEvent` objects (Events plus the article's ``published``
@@ -564,6 +601,8 @@ class KnowledgeBase:
                         | (EVENTS.c.source_id == actor) | (EVENTS.c.target_id == actor))
         q = q.order_by(EVENTS.c.date.is_(None), EVENTS.c.date,
                        ARTICLES.c.published.is_(None), ARTICLES.c.published, EVENTS.c.id)
+        if connection is not None:
+            return [_stored_event(r, {}) for r in connection.execute(q).mappings().all()]
         with self._engine.connect() as conn:
             cache: dict[Any, Any] = {}
             return [_stored_event(r, cache) for r in conn.execute(q).mappings().all()]
