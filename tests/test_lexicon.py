@@ -80,10 +80,22 @@ PUB = dt.date(2024, 5, 22)  # a Wednesday
     ("nearly four years after August 2021", "past", ("2025", "year")),
     ("two months after March 2024", "past", ("2024-05", "month")),
     ("four days", "past", None),
+    ("in June", "past", ("2024-06", "month")),
+    ("in June", "future", ("2024-06", "month")),
+    ("in December", "past", ("2023-12", "month")),
+    ("three days ago", "past", ("2024-05-19", "day")),
+    ("two weeks ago", "past", ("2024-05", "month")),
+    ("last week", "past", ("2024-05", "month")),
+    ("in recent years", "past", None),
     ("decades", "past", None),
 ])
 def test_resolve_date(expression, prefer, expected):
     assert resolve_date(expression, PUB, prefer) == expected
+
+
+def test_dates_off_the_calendar_are_unknown():
+    assert resolve_date("last week", dt.date(1, 1, 3)) is None
+    assert resolve_date("next year", dt.date(9999, 6, 1)) is None
 
 
 def test_relative_dates_need_a_publication_date():

@@ -25,6 +25,9 @@ NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "s
                 "nine": 9, "ten": 10}
 _AFTER = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(years?|months?)\s+"
                     r"(?:after|since|following)\s+(.+)$")
+MONTH_NUMBERS = {name: n for n, name in enumerate(MONTHS[:12], 1)} | {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
+    "nov": 11, "dec": 12}
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d)\b")
 _DAYNUM = re.compile(r"\b([12]?\d|3[01])(st|nd|rd|th)?\b")
 _NOISE = re.compile(r"\b(back|as far back as|since|earlier|later|on|in|at|during|by|of|the|early|late|mid|so far)\b",
@@ -33,6 +36,26 @@ _DURATION = re.compile(r"\b(days?|weeks?|hours?|decades?|centuries|years? old|\d
 
 
 def resolve_date(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
+    """Resolve a date expression (see :func:`_resolve`); ``None`` rather than an error for
+    any date arithmetic that leaves the calendar (year 1 minus a week)."""
+    try:
+        return _resolve(expression, published, prefer)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _month_only(month: int, published: dt.date, prefer: str) -> tuple[str, str]:
+    """A month named without a year: the latest such month up to the publication month (past),
+    or the earliest from it on (future); the publication month itself counts for both."""
+    year = published.year
+    if prefer == "future":
+        year += month < published.month
+    else:
+        year -= month > published.month
+    return f"{year:04d}-{month:02d}", "month"
+
+
+def _resolve(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
     """Resolve a date expression.
 
     Args:
@@ -50,7 +73,8 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
     text = " ".join(expression.replace("(", " ").replace(")", " ").split())
     low = text.lower()
     if not low or _DURATION.search(low) and not _YEAR.search(low) and not any(w in low for w in WEEKDAYS):
-        if "last year" not in low and "this year" not in low and not low.endswith(" ago"):
+        if "last year" not in low and "this year" not in low and not low.endswith(" ago") \
+                and not re.search(r"\b(last|this|next) week\b", low):
             return None
     later = _AFTER.search(low)
     if later:
@@ -64,13 +88,30 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
             if later.group(2).startswith("month") and len(anchor[0]) >= 7:
                 month = int(anchor[0][5:7]) - 1 + n
                 return f"{year + month // 12:04d}-{month % 12 + 1:02d}", "month"
-    ago = re.search(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(years?|decades?)\s+ago\b", low)
+    ago = re.search(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(days?|weeks?|months?|years?|decades?)"
+                    r"\s+ago\b", low)
     if ago:
         if not published:
             return None
         n = NUMBER_WORDS.get(ago.group(1)) or int(ago.group(1))
-        years = n * (10 if ago.group(2).startswith("decade") else 1)
+        unit = ago.group(2)
+        if unit.startswith("day"):
+            return (published - dt.timedelta(days=n)).isoformat(), "day"
+        if unit.startswith("week"):
+            then = published - dt.timedelta(weeks=n)
+            return f"{then.year:04d}-{then.month:02d}", "month"
+        if unit.startswith("month"):
+            m = published.year * 12 + published.month - 1 - n
+            return f"{m // 12:04d}-{m % 12 + 1:02d}", "month"
+        years = n * (10 if unit.startswith("decade") else 1)
         return str(published.year - years), "year"
+    week = re.search(r"\b(last|this|next|earlier this|later this) week\b", low)
+    if week:
+        if not published:
+            return None
+        shift = {"last": -7, "next": 7}.get(week.group(1), 0)
+        then = published + dt.timedelta(days=shift)
+        return f"{then.year:04d}-{then.month:02d}", "month"
     base = dt.datetime.combine(published, dt.time(12)) if published else None
     if low in ("today", "this week") or low.startswith("today"):
         return (published.isoformat(), "day") if published else None
@@ -109,6 +150,9 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
         return year.group(1), "year"
     if not has_month:
         return None
+    bare = re.sub(r"\b(in|on|of|during|since|by|early|late|mid|the|month|this|last|next)\b", " ", low).split()
+    if published and not year and len(bare) == 1 and bare[0] in MONTHS:
+        return _month_only(MONTH_NUMBERS[bare[0]], published, prefer)
     settings = {"PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
                 "REQUIRE_PARTS": ["month"], "PREFER_DAY_OF_MONTH": "first"}
     if base is not None:

@@ -38,6 +38,8 @@ EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
 
 BATCH_SIZE = 16
+MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
+"""Publication dates outside this range are treated as unknown."""
 TIME_BUDGET = 60.0
 """Seconds of analysis one article may take (RELIABILITY: a per-document time budget)."""
 
@@ -87,6 +89,10 @@ class Extractor:
         Returns:
             Events in text order, one per (event, source, target, polarity).
         """
+        if article.published is not None and not MIN_DATE <= article.published <= MAX_DATE:
+            log.warning("%s: publication date %s is out of range; relative dates are left unresolved",
+                        article.id, article.published.isoformat())
+            article = replace(article, published=None)
         content = article.content
         blocks = segment(content, self._keep_case)
         wanted = self._wanted(blocks)
@@ -243,12 +249,17 @@ class Extractor:
             ``(iso_date, precision, source words)``, or ``(None, None, "")``.
         """
         doc = trigger.doc
+        said: set[int] = set()
+        if reporting is not None:
+            said = {t.i for c in doc[reporting].children if c.dep_ in ("prep", "npadvmod", "advmod")
+                    for t in c.subtree}
         if prefer == "future" and published is not None:
             for ent in _sentence_dates(trigger):
-                if ent.label_ == "DATE":
-                    resolved = resolve_date(ent.text, published, "future")
-                    if resolved is not None and _after(resolved[0], published):
-                        return resolved[0], resolved[1], ent.text
+                if ent.root.i in said:
+                    continue  # "..., officials said on Monday": when it was said, which is past
+                resolved = resolve_date(ent.text, published, "future")
+                if resolved is not None and _after(resolved[0], published):
+                    return resolved[0], resolved[1], ent.text
         chain, _ = governing_chain(trigger, self.lexicon)
         for n, t in enumerate(chain):
             if t.dep_ in ("advcl", "conj", "relcl", "parataxis"):
@@ -268,14 +279,16 @@ class Extractor:
                 attached.append((hit, 0, ent))
             elif any(t.i in clause for t in ent):
                 nearest.append((_tree_distance(trigger, ent.root), 0, ent))
-        if reporting is not None:
-            verb = doc[reporting]
-            said = {t.i for c in verb.children if c.dep_ in ("prep", "npadvmod", "advmod") for t in c.subtree}
-            nearest += [(99, 1, ent) for ent in _sentence_dates(trigger) if ent.root.i in said]
-        for _, _, ent in sorted(attached, key=lambda x: x[:2]) + sorted(nearest, key=lambda x: x[:2]):
-            resolved = resolve_date(ent.text, published, prefer)
+        own = attached + nearest
+        nearest += [(99, 1, ent) for ent in _sentence_dates(trigger) if ent.root.i in said]
+        for _, rank, ent in sorted(attached, key=lambda x: x[:2]) + sorted(nearest, key=lambda x: x[:2]):
+            resolved = resolve_date(ent.text, published, "past" if rank else prefer)
             if resolved is not None:
                 return resolved[0], resolved[1], ent.text
+        if own:
+            # the clause says when ("in recent years", "more than a decade after"), but no point
+            # in time: the date is unknown, not the day of publication
+            return None, None, own[0][2].text
         if trigger.dep_ == "conj":
             # "cut ties with Taiwan in 2019 and switched recognition to Beijing": a coordinated
             # verb without a date of its own shares its head's
