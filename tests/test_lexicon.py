@@ -80,7 +80,7 @@ PUB = dt.date(2024, 5, 22)  # a Wednesday
     ("nearly four years after August 2021", "past", ("2025", "year")),
     ("two months after March 2024", "past", ("2024-05", "month")),
     ("four days", "past", None),
-    ("in June", "past", ("2024-06", "month")),
+    ("in June", "past", ("2023-06", "month")),
     ("in June", "future", ("2024-06", "month")),
     ("in December", "past", ("2023-12", "month")),
     ("three days ago", "past", ("2024-05-19", "day")),

@@ -39,9 +39,12 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
     """Resolve a date expression (see :func:`_resolve`); ``None`` rather than an error for
     any date arithmetic that leaves the calendar (year 1 minus a week)."""
     try:
-        return _resolve(expression, published, prefer)
+        resolved = _resolve(expression, published, prefer)
     except (ValueError, OverflowError):
         return None
+    if resolved is not None and not 1 <= int(resolved[0][:resolved[0].find("-") if "-" in resolved[0] else None]) <= 9999:
+        return None
+    return resolved
 
 
 def _month_only(month: int, published: dt.date, prefer: str) -> tuple[str, str]:
