@@ -42,7 +42,7 @@ def resolve_date(expression: str, published: dt.date | None, prefer: str = "past
         resolved = _resolve(expression, published, prefer)
     except (ValueError, OverflowError):
         return None
-    if resolved is not None and not 1 <= int(resolved[0][:resolved[0].find("-") if "-" in resolved[0] else None]) <= 9999:
+    if resolved is not None and not 1 <= int(resolved[0].split("-")[0]) <= 9999:
         return None
     return resolved
 
