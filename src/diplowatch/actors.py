@@ -382,7 +382,8 @@ class Gazetteer:
         name = (self._body_names.get((iso3, kind))
                 or f"{self._adjective.get(iso3, state.name)} {self._body_labels[kind]}")
         key = f"{iso3}:{kind}"
-        entry = self._entries.setdefault(key, _Entry(key, name, "body", iso3))
+        # "the Syrian government" is the government of its state (DESIGN §2 kind "government")
+        entry = self._entries.setdefault(key, _Entry(key, name, "government" if kind == "gov" else "body", iso3))
         return entry.actor(dt.date.today())
 
     def body_kind(self, word: str) -> str | None:

@@ -306,6 +306,11 @@ class MentionFinder:
             if m.via == "person" and m.actor is not None:
                 ctx.surnames[m.text.split()[-1].lower()] = m.actor
         ctx.mentions.extend(m for m in mentions if m.actor is not None)
+        for sent in doc.sents:
+            # the named subject of each sentence, for "It ..." in the sentence after
+            subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
+            if subj is not None and subj.i in by_token and by_token[subj.i].actor is not None:
+                ctx.subjects[sent_of[subj.i]] = by_token[subj.i].actor
         for m in mentions:
             group = self._coordination(doc[m.head], by_token)
             if len(group) >= 2 and doc[m.head].dep_ != "conj":
@@ -446,6 +451,14 @@ class MentionFinder:
             return None
         if lower in PRONOUNS and tok.dep_ in ("nsubj", "nsubjpass", "poss", "dobj", "pobj"):
             kinds = frozenset({"state", "government", "body"})
+            if self._bound(tok) and lower in ("them", "their") and ctx.groups:
+                # "expelled the ambassadors of A, B and C, accusing them of ...": the coordination
+                group = next((g for start, g in reversed(ctx.groups) if start < char), ())
+                if group and tok.doc[tok.i].sent.start <= tok.i:
+                    m = self._ref_mention(tok, group[0], "pronoun", offset, sent_of)
+                    if m is not None:
+                        m.group = group
+                    return m
             if self._bound(tok):
                 # "X let them run ...": an object pronoun is not the subject of its own clause
                 local = {id(by_token[c.i]) for v in (tok.head, tok.head.head) for c in v.children

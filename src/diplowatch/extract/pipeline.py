@@ -38,6 +38,8 @@ EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
 
 BATCH_SIZE = 16
+BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "until", "once"})
+"""Subordinators of a clause whose act is dated relative to another, not on the publication day."""
 MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
 """Publication dates outside this range are treated as unknown."""
 TIME_BUDGET = 60.0
@@ -301,6 +303,10 @@ class Extractor:
                         return resolved[0], resolved[1], ent.text
         if published is None or prefer == "future":
             return None, None, ""  # an announced step without a date of its own has none
+        if any(t.dep_ in ("advcl", "pcomp") and any(c.dep_ == "mark" and c.lower_ in BACKGROUND_MARKS
+                                                    for c in t.children) or
+               (t.dep_ == "pcomp" and t.head.lower_ in BACKGROUND_MARKS) for t in chain):
+            return None, None, ""  # "... after it cut ties": an earlier act, at no date the text gives
         if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
             return None, None, ""
         return published.isoformat(), "day", "(published)"

@@ -168,6 +168,8 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
             if phrase in low:
                 hypothetical = phrase
                 break
+    if not negated and not hypothetical and trigger.sent.text.rstrip().endswith("?"):
+        hypothetical = "?"  # a question asserts nothing ("Germany reopens embassy in Kabul?")
     if negated:
         return PolarityReading("negated", negated, reporting.i if reporting is not None else None, top.i)
     if hypothetical:

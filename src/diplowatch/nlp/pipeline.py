@@ -83,7 +83,7 @@ def looks_like_headline(line: str) -> bool:
     with a capital.
     """
     stripped = line.strip()
-    if not stripped or stripped.endswith((".", "?", "!", ":", ";")):
+    if not stripped or stripped.endswith((".", "!", ":", ";")):
         return False
     words = _WORD.findall(stripped)
     if len(words) < 3 or len(words) > 25:
@@ -107,8 +107,17 @@ def sentence_case(line: str, keep: Callable[[str], bool]) -> str:
         A string of the same length as ``line``.
     """
     out = list(line)
+    letters = [c for c in line if c.isalpha()]
+    shouting = len(letters) > 10 and sum(c.isupper() for c in letters) / len(letters) > 0.9
     for i, m in enumerate(_WORD.finditer(line)):
         word = m.group(0)
+        if shouting:
+            # "ISRAEL RECALLS AMBASSADOR": names in title case, other words in lower case
+            titled = word[:1] + word[1:].lower()
+            kept = word if len(word) <= 4 and keep(word) else titled if keep(titled) or i == 0 else word.lower()
+            if len(kept) == len(word):
+                out[m.start():m.end()] = kept
+            continue
         if i == 0 or word.isupper() or keep(word):
             continue
         lowered = word.lower()
