@@ -26,8 +26,10 @@ so a changed input never passes for a finished partition.
 
 The client writes every file: workers need no access to the inputs or to
 ``DIR`` (a ``tcp://`` scheduler on other machines works without shared
-storage). At most ``2 × workers`` partitions are in flight, so the client's
-memory stays bounded however large the input. A worker that dies mid-task is
+storage), but they need diplowatch (the same version) and its spaCy model
+installed, since they run :func:`extract_partition` from this module. At most
+``2 × workers`` partitions are in flight, so the client's memory stays bounded
+however large the input. A worker that dies mid-task is
 replaced by its nanny and Dask runs the task again elsewhere (up to
 ``distributed.scheduler.allowed-failures`` times); a task that raises stops the
 run after the partitions already finished are recorded.
