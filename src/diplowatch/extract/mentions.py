@@ -222,7 +222,7 @@ class MentionFinder:
         self.matcher = phrase_matcher(nlp, gazetteer)
 
     # -- finding -------------------------------------------------------------
-    def find_names(self, doc: Doc, offset: int, ctx: ArticleContext) -> None:
+    def find_names(self, text: str, names: tuple[tuple[int, int], ...], offset: int, ctx: ArticleContext) -> None:
         """Remember the gazetteer names of a block that is not parsed (see :mod:`.prefilter`).
 
         Only what needs no parse: names, aliases, capitals, officials and
@@ -230,18 +230,19 @@ class MentionFinder:
         ministry") still find them. The block counts as one sentence.
 
         Args:
-            doc: the block as tokenised by ``nlp.make_doc`` (no parse).
+            text: the block text.
+            names: ``(start, end)`` character spans of names in ``text``, as
+                the prefilter found them.
             offset: character offset of the block in the content.
             ctx: the article context; updated.
         """
         sent = ctx.sent_count
         ctx.sent_count += 1
-        matched = [Span(doc, s, e, label=k) for k, s, e in self.matcher(doc)]
-        for span in filter_spans(matched):
-            found = self.gazetteer.lookup(span.text, ctx.on)
+        for start, end in names:
+            found = self.gazetteer.lookup(text[start:end], ctx.on)
             if found is not None:
-                ctx.mentions.append(Mention(span.start, span.end, offset + span.start_char, offset + span.end_char,
-                                            span.text, found.actor, found.via, sent, span.end - 1))
+                ctx.mentions.append(Mention(-1, -1, offset + start, offset + end, text[start:end], found.actor,
+                                            found.via, sent, -1))
         ctx.mentions.sort(key=lambda m: (m.char_start, m.char_end))
 
     def find(self, doc: Doc, offset: int, ctx: ArticleContext) -> dict[int, Mention]:

@@ -97,26 +97,36 @@ class Extractor:
             article = replace(article, published=None)
         content = article.content
         blocks = segment(content, self._keep_case)
-        wanted = self._wanted(blocks)
+        wanted, names = self._plan(blocks)
         parsed = iter(self.nlp.pipe((b.parse_text for b, w in zip(blocks, wanted) if w), batch_size=BATCH_SIZE))
-        docs = ((b, next(parsed) if w else self.nlp.make_doc(b.parse_text), w) for b, w in zip(blocks, wanted))
+        docs = ((b, next(parsed) if w else n, w) for b, w, n in zip(blocks, wanted, names))
         return self._from_docs(article, content, docs, len(blocks))
 
     def _wanted(self, blocks: list[Block]) -> list[bool]:
-        """Which blocks to parse: all without the prefilter; else those that may hold an
-        event, and the block before each of them (see :mod:`.prefilter`)."""
+        """Which blocks are parsed (see :meth:`_plan`)."""
+        return self._plan(blocks)[0]
+
+    def _plan(self, blocks: list[Block]) -> tuple[list[bool], list[tuple[tuple[int, int], ...]]]:
+        """Which blocks to parse, and the names in the others.
+
+        All blocks without the prefilter; else those that may hold an event
+        and, when such a block refers back ("it", "the ministry"), the block
+        before it (see :mod:`.prefilter`).
+        """
         if self.prefilter is None:
-            return [True] * len(blocks)
+            return [True] * len(blocks), [()] * len(blocks)
         wanted = [False] * len(blocks)
+        names: list[tuple[tuple[int, int], ...]] = []
         seen_actor = False
         for n, block in enumerate(blocks):
             decision = self.prefilter.decide(block.text, seen_actor)
             seen_actor = seen_actor or decision.actor
+            names.append(decision.names)
             if decision.parse:
                 wanted[n] = True
-                if n > 0:
+                if n > 0 and decision.reference:
                     wanted[n - 1] = True
-        return wanted
+        return wanted, names
 
     def extract_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
         """Events of many articles, parsing their blocks in batches.
@@ -128,9 +138,13 @@ class Extractor:
             yield article, self.extract(article)
 
     # -- per article ---------------------------------------------------------------
-    def _from_docs(self, article: Article, content: str, docs: Iterable[tuple[Block, Doc, bool]],
+    def _from_docs(self, article: Article, content: str, docs: Iterable[tuple[Block, Any, bool]],
                    n_blocks: int) -> list[Event]:
-        """Events of the blocks, parsed lazily one batch at a time, within the time budget."""
+        """Events of the blocks, parsed lazily one batch at a time, within the time budget.
+
+        ``docs`` holds ``(block, parsed Doc, True)`` or, for a block not parsed,
+        ``(block, its name spans, False)``.
+        """
         ctx = ArticleContext(on=article.published)
         events: list[Event] = []
         started = time.monotonic()
@@ -140,7 +154,7 @@ class Extractor:
                             article.id, self.time_budget, n, n_blocks)
                 break
             if not parsed:
-                self.mentions.find_names(doc, block.start, ctx)
+                self.mentions.find_names(block.text, doc, block.start, ctx)
                 continue
             mentions = self.mentions.find(doc, block.start, ctx)
             doc.user_data["diplowatch_dates"] = [e for e in doc.ents if e.label_ == "DATE"]

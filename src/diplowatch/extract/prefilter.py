@@ -53,12 +53,22 @@ def stems(word: str) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Why a block is parsed or not (for tests and ``--explain``)."""
+    """Why a block is parsed or not.
+
+    Attributes:
+        parse: the block may hold an event.
+        frames: names of the frames that could fire in it.
+        actor: it names an actor.
+        reference: it holds a word that refers back (a pronoun, "the ministry").
+        names: ``(start, end)`` character spans of actor names written as the
+            gazetteer writes them (case-sensitive), for a block that is not parsed.
+    """
 
     parse: bool
     frames: tuple[str, ...]
     actor: bool
     reference: bool
+    names: tuple[tuple[int, int], ...] = ()
 
 
 class Prefilter:
@@ -86,7 +96,8 @@ class Prefilter:
                     add(st, ("requires", n))
             for phrase in frame.requires_text:
                 add(phrase, ("requires", n))
-        for form, _key in gazetteer.surface_forms():
+        self._forms = {form for form, _key in gazetteer.surface_forms()}
+        for form in self._forms:
             add(form.lower(), ("actor", None))
         for form in gazetteer.demonym_forms():
             add(form, ("actor", None))
@@ -111,6 +122,7 @@ class Prefilter:
         triggers: set[int] = set()
         required: set[int] = set()
         actor = reference = False
+        names: list[tuple[int, int]] = []
         for end, (length, values) in self._auto.iter(low):
             start = end - length + 1
             if start > 0 and low[start - 1].isalnum():
@@ -123,10 +135,22 @@ class Prefilter:
                     required.add(n)
                 elif whole and kind == "actor":
                     actor = True
+                    if text[start:end + 1] in self._forms:
+                        names.append((start, end + 1))
                 elif whole and kind == "reference":
                     reference = True
         frames = tuple(self._frames[n].name for n in sorted(triggers)
                        if not self._frames[n].requires and not self._frames[n].requires_text
                        or n in required or self._frames[n].requires_exempt)
         parse = bool(frames) and (actor or (reference and article_has_actor))
-        return Decision(parse, frames, actor, reference)
+        return Decision(parse, frames, actor, reference, _longest(names))
+
+
+def _longest(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Non-overlapping spans, longest first at each position ("United Arab Emirates", not "Arab")."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if out and start < out[-1][1]:
+            continue
+        out.append((start, end))
+    return tuple(out)
