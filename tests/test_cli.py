@@ -358,6 +358,131 @@ def test_status_as_of_before_the_event(ingested):
     assert json.loads(after.stdout)["observers"]["RUS"]["facets"]["recognition"]["value"] == "recognized"
 
 
+# --------------------------------------------------------------------------- reported by a new user (fast: no spaCy)
+
+class NoEvents:
+    """Stands in for the extractor: finds nothing, so these tests need no model."""
+
+    def extract(self, article: Article) -> list:
+        return []
+
+
+def test_two_files_of_one_name_do_not_lose_the_second(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    (tmp_path / "x").mkdir()
+    (tmp_path / "y").mkdir()
+    first, second = tmp_path / "x" / "news.txt", tmp_path / "y" / "news.txt"
+    first.write_text("Russia recognised the Taliban government on Thursday.\n", encoding="utf-8")
+    second.write_text("China accepted the credentials of the Afghan ambassador.\n", encoding="utf-8")
+    url = db_url(tmp_path)
+    result = run("ingest", first, second, "--db", url)
+    assert result.exit_code == 1, result.output
+    assert "1 new" in result.stdout and "0 already stored" in result.stdout and "quarantined 1" in result.stdout
+    assert "article news: a different article" in result.stderr and "distinct file names" in result.stderr
+    with KnowledgeBase(url) as kb:
+        (q,) = kb.quarantined()
+        assert "different article" in q.reason and "China accepted" in json.loads(q.raw)["text"]
+    again = run("ingest", first, "--db", url)  # the same file again: silent, exit 0
+    assert again.exit_code == 0 and "1 already stored" in again.stdout and not again.stderr
+
+
+def test_lone_surrogate_record_is_reported_and_the_rest_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    corpus = tmp_path / "feed.jsonl"
+    corpus.write_text('{"id": "bad", "title": "Half \\ud83d an emoji", "text": "Kabul said so."}\n'
+                      '{"id": "good", "text": "Moscow said so."}\n', encoding="utf-8")
+    analyzed = run("analyze", corpus)
+    assert analyzed.exit_code == 1, analyzed.output
+    assert f"{corpus}:1: field \"title\": lone surrogate \\ud83d at offset 5: not valid Unicode" in analyzed.stderr
+    assert "1 article(s), 0 event(s), 1 input error(s)" in analyzed.stdout
+    url = db_url(tmp_path)
+    ingested = run("ingest", corpus, "--db", url)
+    assert ingested.exit_code == 1 and "1 new" in ingested.stdout and "quarantined 1" in ingested.stdout
+    with KnowledgeBase(url) as kb:
+        assert kb.has_article("good") and not kb.has_article("bad")
+        assert [(q.source, q.line) for q in kb.quarantined()] == [(str(corpus), 1)]
+
+
+@pytest.mark.parametrize("args", [
+    ("analyze", "EXAMPLE", "--published", "0001-01-01"),
+    ("analyze", "EXAMPLE", "--published", "9999-12-31"),
+    ("ingest", "EXAMPLE", "--published", "1799-12-31"),
+    ("status", "AFG", "--as-of", "2201-01-01"),
+    ("who-recognizes", "AFG", "--as-of", "0001-01-01"),
+    ("changes", "--since", "0001-01-01"),
+    ("changes", "--since", "2025-01-01", "--until", "9999-12-31"),
+    ("alerts", "--since", "0001-01-01"),
+])
+def test_absurd_dates_are_refused_with_exit_2(tmp_path, args):
+    argv = [str(EXAMPLE) if a == "EXAMPLE" else a for a in args]
+    result = run(*argv) if args[0] == "analyze" else run(*argv, "--db", db_url(tmp_path))
+    assert result.exit_code == 2, result.output
+    assert "out of range" in result.stderr and "1800-01-01 to 2200-12-31" in result.stderr
+    assert not (tmp_path / "kb.db").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ("status", "AFG"), ("who-recognizes", "AFG"), ("timeline", "AFG"), ("changes", "--since", "2025-01-01"),
+    ("alerts",), ("export",), ("watch", "list"), ("token", "list"),
+])
+def test_read_commands_do_not_create_a_mistyped_db(tmp_path, args):
+    missing = tmp_path / "no-such-dir" / "kb.db"
+    result = run(*args, "--db", f"sqlite:///{missing}")
+    assert result.exit_code == 2, result.output
+    assert f"no knowledge base at {missing}" in result.stderr and "diplowatch ingest" in result.stderr
+    assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("args", [("status", "AFG"), ("who-recognizes", "AFG"), ("timeline", "AFG"),
+                                  ("changes", "--since", "2025-01-01")])
+def test_empty_store_says_so_instead_of_an_empty_table(tmp_path, args):
+    url = db_url(tmp_path)
+    KnowledgeBase(url).close()
+    result = run(*args, "--db", url)
+    assert result.exit_code == 0, result.output
+    assert "no events stored" in result.stdout and "┃" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("analyze", "EXAMPLE"), ("status", "AFG"), ("who-recognizes", "AFG"), ("timeline", "AFG"),
+    ("changes", "--since", "2025-01-01"), ("alerts",), ("watch", "list"), ("eval", "EXAMPLE", "EXAMPLE"),
+    ("export",), ("import", "EXAMPLE"),
+])
+def test_unknown_format_exits_2_everywhere(tmp_path, args):
+    result = run(*[str(EXAMPLE) if a == "EXAMPLE" else a for a in args], "--format", "yaml")
+    assert result.exit_code == 2, result.output
+    assert "--format must be" in result.stderr and "'yaml'" in result.stderr
+
+
+def test_tables_are_wide_when_piped(monkeypatch):
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert cli._out_width() == cli.PIPED_WIDTH == 160
+    monkeypatch.setenv("COLUMNS", "220")
+    assert cli._out_width() == 220  # a wider $COLUMNS wins
+    monkeypatch.setenv("COLUMNS", "80")
+    assert cli._out_width() == 160  # never narrower than 160 in a pipe
+    monkeypatch.setattr(sys, "stdout", Tty())
+    assert cli._out_width() is None  # a terminal: its own width
+    piped = io.StringIO()
+    table = Table()
+    for col in ("doc", "event", "source", "target", "evidence"):
+        table.add_column(col, overflow="fold")
+    table.add_row("russia-recognises-taliban", "recognize_government", "Russia (RUS)",
+                  "Taliban-led government of Afghanistan (AFG)", "Russia recognised the Taliban government.")
+    Console(file=piped, width=160, soft_wrap=False).print(table)
+    assert len(piped.getvalue().splitlines()) == 5  # one line per row: nothing folded
+
+
 # --------------------------------------------------------------------------- the installed script
 
 def _console_script() -> str | None:

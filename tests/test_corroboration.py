@@ -302,8 +302,9 @@ def test_cli_ingest_quarantines_and_goes_on(kb_url, tmp_path, monkeypatch):
     with KnowledgeBase(kb_url) as kb:
         assert kb.counts()["articles"] == 2
         q = kb.quarantined()
-        assert [(r.source, r.line) for r in q] == [("s1", None), (str(corpus), 3)]
-        assert "surrogate" in q[0].reason and json.loads(q[0].raw)["text"] == "Moscow \ud83d praised Kabul."
+        # the reader refuses the lone surrogate (file and line), before the store sees it
+        assert [(r.source, r.line) for r in q] == [(str(corpus), 2), (str(corpus), 3)]
+        assert "lone surrogate \\ud83d at offset 7" in q[0].reason
         assert "not valid JSON" in q[1].reason
         (real,) = kb.real_events()
         assert (real.n_reports, real.n_sources, real.first_date, real.last_date) == \

@@ -175,3 +175,21 @@ def test_cli_status_include_intentions(history_url):
     who = json.loads(runner.invoke(cli.app, ["who-recognizes", "AFG", "--db", history_url,
                                              "--format", "json"]).stdout)
     assert [w["observer"] for w in who] == ["RUS"] and who[0]["since"] == "2026-06-01"
+
+
+def test_cli_status_shows_a_since_date_at_its_own_precision(history_url, monkeypatch):
+    """RUS re-recognised in "2026-06" (month precision): not "2026-06-01", a day nobody reported."""
+    monkeypatch.setattr(cli.out, "width", 1000)  # one line per row
+    table = runner.invoke(cli.app, ["status", "AFG", "--db", history_url])
+    assert table.exit_code == 0, table.output
+    rus = next(line for line in table.stdout.splitlines() if line.startswith("│ RUS"))
+    assert "recognized 2026-06 " in rus and "2026-06-01" not in rus
+    assert "delisted 2025-04-17" in rus  # a day-precision date stays a day
+    who = runner.invoke(cli.app, ["who-recognizes", "AFG", "--db", history_url])
+    assert "2026-06 " in who.stdout and "2026-06-01" not in who.stdout
+    changes = runner.invoke(cli.app, ["changes", "--since", "2026-01-01", "--db", history_url])
+    assert "│ 2026-06 " in changes.stdout and "2026-06-01" not in changes.stdout
+    # JSON keeps the effective day used for ordering and as_of
+    who_json = json.loads(runner.invoke(cli.app, ["who-recognizes", "AFG", "--db", history_url,
+                                                  "--format", "json"]).stdout)
+    assert who_json[0]["since"] == "2026-06-01"

@@ -180,12 +180,31 @@ def test_jsonl_nul_in_one_line(tmp_path):
     assert [getattr(i, "id", None) for i in items] == ["a", None, "c"]
 
 
-def test_jsonl_lone_surrogate_is_kept(tmp_path):
+@pytest.mark.parametrize("field", ["text", "title", "url"])
+def test_jsonl_lone_surrogate_is_an_input_error_naming_line_and_offset(tmp_path, field):
+    """``"\\ud83d"`` is legal JSON but not Unicode: it would crash printing and storing later."""
     p = tmp_path / "sur.jsonl"
-    p.write_text('{"id": "s", "text": "Emoji half \\ud83d here."}\n')
-    art = one(p)
-    assert isinstance(art, Article)
-    assert art.text == "Emoji half \ud83d here."
+    record = {"id": "s", "text": "A fine sentence about Kabul.", field: "Emoji half \ud83d here."}
+    p.write_text(jline(id="ok", text="Kabul said so.") + json.dumps(record) + "\n" + jline(text="Also fine."))
+    items = list(read_path(p))
+    assert [type(i).__name__ for i in items] == ["Article", "InputError", "Article"]
+    bad = items[1]
+    assert bad.source == str(p) and bad.line == 2
+    assert bad.reason == f'field "{field}": lone surrogate \\ud83d at offset 11: not valid Unicode'
+    # the corpora reader (configurable field names) refuses it the same way
+    from diplowatch.ingest.corpora import read_jsonl
+
+    with p.open("rb") as fh:
+        again = list(read_jsonl(fh, str(p)))
+    assert isinstance(again[1], InputError) and again[1].reason == bad.reason and again[1].line == 2
+
+
+def test_jsonl_control_character_message_says_at_once(tmp_path):
+    p = tmp_path / "ctl.jsonl"
+    p.write_bytes(b'{"id": "c", "text": "tab\there"}\n')
+    e = err(p)
+    assert e.reason.startswith("not valid JSON: Invalid control character") and " at column " in e.reason
+    assert "at at" not in e.reason
 
 
 @pytest.mark.parametrize("content, reason", [

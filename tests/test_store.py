@@ -120,6 +120,32 @@ def test_add_is_idempotent(kb):
     assert kb.has_article(art.id) and not kb.has_article("a_other")
 
 
+def test_another_article_under_a_taken_id_is_refused_not_dropped(kb):
+    """Two files x/news.txt and y/news.txt both get id "news": the second must not vanish as "already stored"."""
+    first = Article(id="news", text="Russia recognised the Taliban government on Thursday.")
+    other = Article(id="news", text="China accepted the credentials of the Afghan ambassador.")
+    assert kb.add(first, [make_event("news", "recognize_government", RUS, TALIBAN_GOV, 0, 20)]) is True
+    with pytest.raises(StoreError, match="news") as err:
+        kb.add(other, [make_event("news", "accredit_ambassador", CHN, TALIBAN_GOV, 0, 20)])
+    assert "different article" in str(err.value) and "distinct file names or ids" in str(err.value)
+    with pytest.raises(StoreError, match="different article"):
+        kb.is_stored(other)
+    assert kb.counts()["events"] == 1 and kb.article("news").text == first.text
+    # the same article again (its id and its text) stays a silent no-op
+    assert kb.is_stored(first) and kb.add(first, []) is False
+
+
+def test_readers_do_not_create_a_missing_sqlite_file(tmp_path):
+    missing = tmp_path / "typo" / "kb.db"
+    with pytest.raises(StoreError, match="no knowledge base at .*kb.db.*diplowatch ingest"):
+        KnowledgeBase(f"sqlite:///{missing}", create=False)
+    assert not missing.parent.exists()
+    with KnowledgeBase(f"sqlite:///{missing}") as store:  # writers create it
+        assert store.counts()["articles"] == 0
+    with KnowledgeBase(f"sqlite:///{missing}", create=False) as store:  # and then readers open it
+        assert store.counts()["events"] == 0
+
+
 def test_round_trip(kb):
     art, evs = sample()
     kb.add(art, evs)

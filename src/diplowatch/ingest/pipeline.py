@@ -1,7 +1,9 @@
 """Store what the readers produce: the loop shared by ``ingest`` and ``follow``.
 
 Per item: an :class:`InputError` is quarantined with its reason; an article
-already stored is counted as a duplicate (not extracted again); a new article
+already stored is counted as a duplicate (not extracted again); an article
+whose id is taken by a *different* stored article (two files ``x/news.txt`` and
+``y/news.txt``) is reported and quarantined; a new article
 is extracted and stored with its events in one transaction (the store's
 :meth:`~diplowatch.store.KnowledgeBase.add`); an article the store refuses is
 quarantined and the batch goes on.
@@ -50,18 +52,26 @@ def store_items(items: Iterable[Article | InputError], kb: Any, extractor: Calla
                 on_error(item)
             reason, source, line = item.reason, item.source, item.line
         else:
-            if kb.is_stored(item):
+            try:
+                stored = kb.is_stored(item)
+            except DiplowatchError as exc:  # a different article under this id
+                stored = None
+                if on_error:
+                    on_error(exc)
+                reason, source, line, raw = str(exc), item.url or item.id, None, item
+            if stored:
                 summary.duplicates += 1
                 if on_item:
                     on_item()
                 continue
-            ext = ext or extractor()
-            try:
-                events = ext.extract(item)
-            except (RecursionError, MemoryError, ValueError) as exc:
-                events = None
-                reason, source, line, raw = f"extraction failed: {exc.__class__.__name__}: {exc}", \
-                    item.url or item.id, None, item
+            events = None
+            if stored is not None:
+                ext = ext or extractor()
+                try:
+                    events = ext.extract(item)
+                except (RecursionError, MemoryError, ValueError) as exc:
+                    reason, source, line, raw = f"extraction failed: {exc.__class__.__name__}: {exc}", \
+                        item.url or item.id, None, item
             if events is not None:
                 try:
                     if critical is not None:

@@ -114,6 +114,26 @@ def _utf8_error(data: bytes) -> UnicodeDecodeError | None:
     return None
 
 
+def _lone_surrogate(value: str | None) -> int | None:
+    """Offset of the first lone surrogate (U+D800–U+DFFF) in ``value``, else ``None``.
+
+    JSON may spell one as ``"\\ud83d"``; it is not valid Unicode (it cannot be
+    encoded as UTF-8, printed or stored), so such a record is refused.
+    """
+    if not value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def _json_message(msg: str) -> str:
+    """The JSON decoder's message without a trailing "at" (we add "at column N" ourselves)."""
+    return msg[:-3] if msg.endswith(" at") else msg
+
+
 def _mostly_control(text: str) -> bool:
     """True when more than 10 % of the (first 8192) characters are control characters."""
     sample = text[:_BINARY_SNIFF]
@@ -208,7 +228,7 @@ def _record(source: str, line: int, raw: bytes,
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
-        return InputError(source, f"not valid JSON: {exc.msg} at column {exc.colno}", line)
+        return InputError(source, f"not valid JSON: {_json_message(exc.msg)} at column {exc.colno}", line)
     except RecursionError:
         return InputError(source, "not valid JSON: nested too deeply", line)
     if not isinstance(obj, dict):
@@ -232,6 +252,12 @@ def _record(source: str, line: int, raw: bytes,
     if isinstance(raw_id, bool) or not (raw_id is None or isinstance(raw_id, (str, int))):
         return InputError(source, f'field "id" must be a string, not {type(raw_id).__name__}', line)
     art_id = str(raw_id).strip() if raw_id is not None else ""
+    for name, value in (("text", body), ("title", fields["title"]), ("url", fields["url"]),
+                        ("id", art_id), ("lang", fields["lang"])):
+        bad = _lone_surrogate(value)
+        if bad is not None:
+            return InputError(source, f'field "{name}": lone surrogate \\u{ord(value[bad]):04x} at offset '
+                                      f"{bad}: not valid Unicode", line)
     raw_date = obj.get("published")
     day = parse_published(raw_date)
     if day is None and raw_date not in (None, ""):
@@ -369,8 +395,10 @@ def read_path(path: str | os.PathLike[str], published: dt.date | None = None
         JSON Lines, the line), a line that is not JSON, not an object, lacks
         ``"text"`` or has a field of the wrong type. ``error.source`` is the file
         name (``"<stdin>"`` for stdin) and ``error.line`` the 1-based line
-        number or ``None``. Lone surrogates escaped in JSON strings
-        (``"\\ud83d"``) are legal JSON and kept as they are.
+        number or ``None``. A lone surrogate escaped in a JSON string
+        (``"\\ud83d"``: legal JSON, not valid Unicode) in ``text``, ``title``,
+        ``url``, ``id`` or ``lang`` makes the record an ``InputError`` naming
+        the field and the offset.
     """
     if isinstance(published, dt.datetime):
         published = published.date()

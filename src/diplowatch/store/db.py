@@ -235,13 +235,13 @@ class Quarantined:
     created_at: str
 
 
-def default_db_url() -> str:
+def default_db_url(*, create: bool = True) -> str:
     """Return the URL of the default knowledge base and create its directory.
 
     The file is ``$DIPLOWATCH_DB`` when that variable is set (a path, or a full
     SQLAlchemy URL when it contains ``://``), otherwise
     ``~/.local/share/diplowatch/diplowatch.db``. Parent directories of a file
-    path are created.
+    path are created unless ``create`` is false.
 
     Raises:
         StoreError: the parent directory cannot be created.
@@ -251,7 +251,8 @@ def default_db_url() -> str:
         return env
     path = Path(env).expanduser() if env else Path.home() / ".local" / "share" / "diplowatch" / "diplowatch.db"
     path = path.resolve()
-    _make_parent(path)
+    if create:
+        _make_parent(path)
     return f"sqlite:///{path}"
 
 
@@ -320,6 +321,18 @@ class _AlreadyStored(Exception):
     """Raised inside :meth:`KnowledgeBase.add` to roll back when the article exists."""
 
 
+def _check_id_free(conn: Connection, article_id: str, key: str) -> None:
+    """Raise :class:`StoreError` when another article (other content key) is stored under ``article_id``.
+
+    The same id with the same content key is the same article (a re-ingest);
+    a stored key of ``NULL`` (before migration 0002's backfill) is not compared.
+    """
+    stored = conn.execute(select(ARTICLES.c.content_key).where(ARTICLES.c.id == article_id)).first()
+    if stored is not None and stored.content_key is not None and stored.content_key != key:
+        raise StoreError(f"article {article_id}: a different article (other text or URL) is already stored "
+                         f"under this id; give the inputs distinct file names or ids")
+
+
 def _lone_surrogate(value: str | None) -> int | None:
     """Offset of the first lone surrogate in ``value`` (not storable as UTF-8), else ``None``."""
     if not value:
@@ -337,6 +350,11 @@ class KnowledgeBase:
     Args:
         url: any SQLAlchemy URL; ``None`` for :func:`default_db_url`. For a
             SQLite file URL the parent directory is created.
+        create: create the database (a SQLite file and its directory) when
+            it does not exist. ``False`` for readers: a SQLite file that does
+            not exist is a :class:`StoreError` (a mistyped ``--db`` must not
+            leave an empty database behind). Other databases (PostgreSQL)
+            are servers: their schema is created in either case.
         window_days: reports of the same (event, source, target, polarity)
             whose dates span at most this many days are one real-world event
             (see :mod:`diplowatch.store.corroborate`).
@@ -348,16 +366,19 @@ class KnowledgeBase:
     Use as a context manager, or call :meth:`close`.
 
     Raises:
-        StoreError: the database cannot be opened or its schema created.
+        StoreError: the database cannot be opened or its schema created;
+            with ``create=False``, ``no knowledge base at PATH`` for a
+            SQLite file that does not exist.
     """
 
-    def __init__(self, url: str | None = None, *, window_days: int = 7, deliver_alerts: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True, window_days: int = 7,
+                 deliver_alerts: bool = True) -> None:
         if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 0:
             raise StoreError(f"window_days must be a whole number of days >= 0, not {window_days!r}")
         self.window_days = window_days
         self.deliver_alerts = deliver_alerts
         self._near_index: Any = None  # neardup.NearDuplicateIndex, built on the first write
-        self.url = url or default_db_url()
+        self.url = url or default_db_url(create=create)
         try:
             parsed = make_url(self.url)
         except Exception as exc:  # ArgumentError, ValueError
@@ -367,7 +388,10 @@ class KnowledgeBase:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:") \
                 and not parsed.database.startswith("file:"):
-            _make_parent(Path(parsed.database).expanduser())
+            path = Path(parsed.database).expanduser()
+            if not create and not path.is_file():
+                raise StoreError(f"no knowledge base at {path} (run `diplowatch ingest` first)")
+            _make_parent(path)
         try:
             kwargs: dict[str, Any] = {}
             if self.dialect == "sqlite":
@@ -440,14 +464,18 @@ class KnowledgeBase:
 
         Returns:
             ``True`` when the article was new and was stored with its events;
-            ``False`` when an article with that id, or with the same content
-            key (same canonical URL, or same normalised text without URL), was
-            already stored (then nothing changes, whatever ``events`` holds).
+            ``False`` when the same article was already stored: same id and
+            same content key, or another id with the same content key (same
+            canonical URL, or same normalised text without URL). Then nothing
+            changes, whatever ``events`` holds.
 
         Raises:
-            StoreError: naming the article id and the reason (an event of
-                another article, a text that is not valid Unicode, a constraint
-                or database failure). Nothing of the article is written.
+            StoreError: naming the article id and the reason (a *different*
+                article already stored under this id — other canonical URL or
+                other text, e.g. two files ``x/news.txt`` and ``y/news.txt`` —,
+                an event of another article, a text that is not valid Unicode,
+                a constraint or database failure). Nothing of the article is
+                written.
         """
         from diplowatch.store import corroborate, neardup
 
@@ -465,6 +493,7 @@ class KnowledgeBase:
                 }
                 # RETURNING, not rowcount: psycopg reports -1 for a skipped single-row insert
                 if conn.execute(self._insert_ignore(ARTICLES).returning(ARTICLES.c.id), row).first() is None:
+                    _check_id_free(conn, article.id, row["content_key"])
                     raise _AlreadyStored
                 seen: dict[str, Actor] = {}
                 for ev in events:
@@ -627,12 +656,18 @@ class KnowledgeBase:
                     for name, t in (("articles", ARTICLES), ("events", EVENTS), ("actors", ACTORS))}
 
     def is_stored(self, article: Article) -> bool:
-        """Whether this article is stored: same id, or same content key (canonical URL or text)."""
+        """Whether this article is stored: same id, or same content key (canonical URL or text).
+
+        Raises:
+            StoreError: a different article (other content key) is stored
+                under this id; :meth:`add` would refuse it the same way.
+        """
         from diplowatch.store.corroborate import content_key
 
+        key = content_key(article)
         with self._engine.connect() as conn:
-            q = select(ARTICLES.c.id).where((ARTICLES.c.id == article.id)
-                                            | (ARTICLES.c.content_key == content_key(article)))
+            _check_id_free(conn, article.id, key)
+            q = select(ARTICLES.c.id).where((ARTICLES.c.id == article.id) | (ARTICLES.c.content_key == key))
             return conn.execute(q.limit(1)).first() is not None
 
     def near_duplicate_of(self, article_id: str) -> tuple[str, float] | None:

@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import Text, and_, case, cast, distinct, func, literal, or_, select
 
 from diplowatch.model import Article
-from diplowatch.store.db import ACTORS, ARTICLES, EVENTS, NEAR_DUPLICATES, StoredEvent, _article, _stored_event
+from diplowatch.store.db import (
+    ACTORS, ARTICLES, EVENTS, NEAR_DUPLICATES, StoredEvent, _article, _check_id_free, _stored_event,
+)
 
 __all__ = ["EventFilter", "EventPage", "InvalidCursorError", "date_bounds", "decode_cursor", "encode_cursor",
            "event_targets", "get_event", "latest_recognition", "list_events", "stored_article_id"]
@@ -203,14 +205,20 @@ def near_duplicates_of(kb: Any, article_id: str) -> list[str]:
 
 
 def stored_article_id(kb: Any, article: Article) -> str | None:
-    """Id of the stored article that ``article`` is (same id, or same content key), or ``None``."""
+    """Id of the stored article that ``article`` is (same id, or same content key), or ``None``.
+
+    Raises:
+        StoreError: a different article (other content key) is stored under ``article.id``.
+    """
     from diplowatch.store.corroborate import content_key
 
+    key = content_key(article)
     with _engine(kb).connect() as conn:
+        _check_id_free(conn, article.id, key)
         q = select(ARTICLES.c.id).where(ARTICLES.c.id == article.id)
         found = conn.execute(q).scalar()
         if found is None:
-            q = select(ARTICLES.c.id).where(ARTICLES.c.content_key == content_key(article))
+            q = select(ARTICLES.c.id).where(ARTICLES.c.content_key == key)
             found = conn.execute(q.limit(1)).scalar()
     return found
 

@@ -1,0 +1,202 @@
+"""Shared by every command: the Typer ``app``, the consoles, option types and helpers.
+
+Stdout tables are rendered at least :data:`PIPED_WIDTH` columns wide when stdout is not a
+terminal. Helpers that turn a bad option into an exit 2 (``_check_format``, ``_iso_date``)
+print ``error: …`` on stderr first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from diplowatch.errors import DiplowatchError, InputError
+from diplowatch.model import Article
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Diplomatic events from the news: who recognises whom, coded in CAMEO and PLOVER.")
+
+PIPED_WIDTH = 160
+"""Width of tables written to a pipe or file (Rich's default of 80 columns folds them unreadably)."""
+
+
+def _out_width() -> int | None:
+    """Width for stdout: ``None`` (the terminal's) on a terminal, else at least :data:`PIPED_WIDTH`
+    (``$COLUMNS`` when it is wider)."""
+    try:
+        if sys.stdout is not None and sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):  # closed or replaced stream
+        pass
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    return max(PIPED_WIDTH, columns)
+
+
+out = Console(soft_wrap=False, width=_out_width())
+err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
+
+
+def _error(message: object) -> None:
+    """Print ``error: MESSAGE`` on stderr, the message verbatim (no markup, no emoji codes)."""
+    err.print(Text.assemble(("error: ", "red"), str(message)))
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", help="SQLAlchemy URL of the knowledge base (default: $DIPLOWATCH_DB or "
+                 "~/.local/share/diplowatch/diplowatch.db).")]
+PublishedOption = Annotated[Optional[str], typer.Option(
+    "--published", help="Publication date YYYY-MM-DD for inputs that have none.")]
+AsOfOption = Annotated[Optional[str], typer.Option("--as-of", help="Relation state as of this date (YYYY-MM-DD).")]
+
+
+MIN_DATE = dt.date(1800, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
+"""Dates accepted by ``--published``, ``--as-of``, ``--since`` and ``--until`` (news, not archaeology)."""
+
+
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+TABLE_JSON = ("table", "json")
+
+
+def _check_format(format: str, choices: tuple[str, ...] = TABLE_JSON) -> None:
+    """Exit 2 with a clear message unless ``--format`` is one of ``choices`` (every command uses this)."""
+    if format not in choices:
+        listed = " or ".join(choices) if len(choices) <= 2 else f"{', '.join(choices[:-1])} or {choices[-1]}"
+        _error(f"--format must be {listed}, not {format!r}")
+        raise typer.Exit(2)
+
+
+def _iso_date(value: str | None, option: str) -> dt.date | None:
+    """``value`` as a date, or ``None``; exit 2 when it is not ``YYYY-MM-DD`` or outside 1800–2200."""
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        _error(f"{option} {value!r} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        _error(f"{option} {value!r} is out of range: give a date from {MIN_DATE} to {MAX_DATE}")
+        raise typer.Exit(2)
+    return day
+
+
+FieldOption = Annotated[Optional[list[str]], typer.Option(
+    "--field", help="Corpus field name: FIELD=KEY, e.g. --field text=body --field published=date "
+                    "(fields: id, url, title, published, text, lang; KEY may be dotted: meta.date).")]
+FetchLinkedOption = Annotated[bool, typer.Option(
+    "--fetch-linked", help="For feed items that hold only a summary, fetch and extract the linked page.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")]
+SummaryJsonOption = Annotated[Optional[str], typer.Option(
+    "--summary-json", help="Write the run summary as JSON to this file (- for stdout).")]
+INPUTS_HELP = ("Files (.txt .html .rss .atom .xml .jsonl .csv .tsv), directories, http(s) URLs, "
+               "or - for stdin; the format is chosen by extension, content type or content.")
+
+
+def _ingest_settings(fields: list[str] | None = None, fetch_linked: bool = False):  # noqa: ANN202
+    """Reader settings from the environment and the command's options (exit 2 when invalid)."""
+    from diplowatch.ingest import IngestSettings, parse_field_map
+
+    try:
+        return IngestSettings.from_env(fields=parse_field_map(fields), fetch_linked=fetch_linked)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+
+
+def _write_summary(summary, path: str | None, quiet: bool) -> None:  # noqa: ANN001
+    """Print the run summary on stderr (unless quiet) and as JSON to ``path`` (``-``: stdout)."""
+    if not quiet:
+        err.print(Text(summary.line()))
+    if path == "-":
+        sys.stdout.write(summary.to_json() + "\n")
+    elif path:
+        Path(path).write_text(summary.to_json() + "\n", encoding="utf-8")
+
+
+def _articles(paths: list[str], published: dt.date | None, settings=None,  # noqa: ANN001
+              summary=None) -> tuple[list[Article], int]:  # noqa: ANN001
+    """Read every input (any format, :func:`diplowatch.ingest.read_inputs`); report each bad
+    one on stderr. Returns (articles, number of errors)."""
+    from diplowatch.ingest import read_inputs
+
+    articles: list[Article] = []
+    errors = 0
+    for item in read_inputs(paths, published=published, settings=settings, summary=summary):
+        if isinstance(item, InputError):
+            errors += 1
+            _error(item)
+        else:
+            articles.append(item)
+    return articles, errors
+
+
+def _extractor():  # noqa: ANN202 - imported lazily: loading spaCy takes a second
+    from diplowatch.extract import Extractor
+
+    try:
+        return Extractor()
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+
+
+def _target_code(target: str) -> str:
+    """Resolve a target given as ISO3, a name, a capital or a government name to its ISO3 code."""
+    from diplowatch.actors import Gazetteer
+
+    gaz = Gazetteer.default()
+    if len(target) == 3 and target.isalpha() and target.isupper() and gaz.is_state(target):
+        return target
+    found = gaz.lookup(target)
+    if found is None or not found.actor.state:
+        _error(f"unknown target {target!r}: give an ISO 3166-1 alpha-3 code or a state name")
+        raise typer.Exit(2)
+    return found.actor.state
+
+
+NO_EVENTS = "no events stored (run `diplowatch ingest` first)"
+"""Printed instead of an empty table when the knowledge base holds no event at all."""
+
+
+def _nothing_about(kb, about: str) -> str:  # noqa: ANN001
+    """The line printed instead of an empty table: the store is empty, or holds nothing ``about`` this."""
+    return NO_EVENTS if kb.counts()["events"] == 0 else f"no events {about} stored"
+
+
+def _own_date(since: str | None, supports) -> str | None:  # noqa: ANN001
+    """A since-date as its event reported it: ``2005`` or ``2005-03``, not the ``2005-01-01`` used to order it.
+
+    ``since`` is the effective day of the event that began the period; when that
+    event has its own date, it is shown at its precision; otherwise ``since``
+    came from the publication date and is a real day.
+    """
+    for s in supports:
+        if s.effective == since:
+            return s.date or since
+    return since
+
+
+def _sources(supports) -> str:  # noqa: ANN001
+    urls = []
+    for s in supports:
+        ref = s.url or s.doc
+        if ref not in urls:
+            urls.append(ref)
+    return ", ".join(urls)
+
+
+def _extractor_factory():  # noqa: ANN202
+    """The extractor factory in use: ``diplowatch.cli._extractor``, looked up at call time
+    (so that replacing it on the package, as the tests do, reaches every command)."""
+    return getattr(sys.modules["diplowatch.cli"], "_extractor", _extractor)

@@ -1,0 +1,228 @@
+"""Commands that read articles and extract events: ``analyze``, ``ingest``, ``follow``, ``eval``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from diplowatch.cli._common import (
+    DbOption, FetchLinkedOption, FieldOption, FormatOption, INPUTS_HELP, PublishedOption, QuietOption,
+    SummaryJsonOption, _articles, _check_format, _error, _extractor_factory, _ingest_settings, _iso_date,
+    _write_summary, app, err, out,
+)
+from diplowatch.errors import DiplowatchError
+from diplowatch.model import Event
+
+
+def _actor_text(actor) -> str:  # noqa: ANN001
+    if actor is None:
+        return "—"
+    code = actor.state or "∅"
+    return f"{actor.name} [dim]({code})[/]"
+
+
+def _event_table(events: list[Event], explain: bool) -> Table:
+    table = Table(show_lines=True)
+    for col in ("doc", "event", "source", "target", "polarity", "date", "CAMEO", "PLOVER", "evidence"):
+        table.add_column(col, overflow="fold")
+    if explain:
+        table.add_column("why", overflow="fold")
+    colours = {"asserted": "green", "negated": "red", "hypothetical": "yellow"}
+    for e in events:
+        row = [e.doc, e.event, _actor_text(e.source), _actor_text(e.target),
+               f"[{colours.get(e.polarity, 'white')}]{e.polarity}[/]", e.date or "", e.cameo, e.plover,
+               e.evidence.text]
+        if explain:
+            x = e.explanation
+            row.append(f"trigger '{x.get('trigger')}' · frame {x.get('frame')} · source {x.get('source_path')}"
+                       f" · target {x.get('target_path')} · polarity cue '{x.get('polarity_cue') or '-'}'"
+                       f" · date '{x.get('date_text') or '-'}' · confidence {e.confidence}")
+        table.add_row(*row)
+    return table
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json (one DESIGN §2 object per line).")] = "table",
+    published: PublishedOption = None,
+    explain: Annotated[bool, typer.Option("--explain", help="Show trigger, frame and parse paths of each event.")] = False,
+    field: FieldOption = None,
+    fetch_linked: FetchLinkedOption = False,
+    quiet: QuietOption = False,
+    summary_json: SummaryJsonOption = None,
+) -> None:
+    """Extract diplomatic events from articles and print them."""
+    from diplowatch.ingest import RunSummary
+    from diplowatch.ingest.summary import make_progress
+
+    _check_format(format)
+    settings = _ingest_settings(field, fetch_linked)
+    summary = RunSummary()
+    articles, errors = _articles(paths, _iso_date(published, "--published"), settings, summary)
+    for _ in range(errors):
+        summary.quarantine("input error")
+    extractor = _extractor_factory()() if articles else None
+    all_events: list[Event] = []
+    with make_progress(err, quiet=quiet) as progress:
+        task = progress.add_task("analyzing", total=len(articles))
+        for article in articles:
+            events = extractor.extract(article)
+            summary.new += 1
+            summary.events += len(events)
+            progress.advance(task)
+            if format == "json":
+                for e in events:
+                    d = e.to_dict()
+                    if explain:
+                        d["explanation"] = e.explanation
+                    sys.stdout.write(json.dumps(d, ensure_ascii=False) + "\n")
+            all_events.extend(events)
+    if format == "table":
+        if all_events:
+            out.print(_event_table(all_events, explain))
+        out.print(f"{len(articles)} article(s), {len(all_events)} event(s)"
+                  f"{f', {errors} input error(s)' if errors else ''}")
+    if summary_json or (summary.n_skipped and not quiet):
+        _write_summary(summary, summary_json, quiet)
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
+    published: PublishedOption = None,
+    db: DbOption = None,
+    window: Annotated[int, typer.Option(
+        "--window", min=0, help="Reports of one event within this many days are one real-world event.")] = 7,
+    field: FieldOption = None,
+    fetch_linked: FetchLinkedOption = False,
+    quiet: QuietOption = False,
+    summary_json: SummaryJsonOption = None,
+) -> None:
+    """Extract events from articles and store both in the knowledge base (idempotent).
+
+    Records that cannot be read or stored are quarantined in the knowledge base
+    with their reason; the rest of the batch goes on (exit code 1 at the end).
+    Articles in a language other than English are skipped and counted.
+    A directory written by ``diplowatch batch`` (it holds a manifest.json) is
+    bulk-loaded with the events the batch extracted.
+    """
+    from diplowatch.batch import batch_inputs, is_batch_dir
+    from diplowatch.ingest import RunSummary, read_inputs
+    from diplowatch.ingest.pipeline import store_items
+    from diplowatch.ingest.sources import estimate_total
+    from diplowatch.ingest.summary import make_progress
+    from diplowatch.store import KnowledgeBase
+
+    when = _iso_date(published, "--published")
+    settings = _ingest_settings(field, fetch_linked)
+    batch_dirs = [p for p in paths if is_batch_dir(p)]
+    paths = [p for p in paths if p not in batch_dirs]
+    try:
+        kb = KnowledgeBase(db, window_days=window)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    summary = RunSummary()
+    with kb, make_progress(err, quiet=quiet) as progress:
+        task = progress.add_task("ingesting", total=estimate_total(paths) if progress.live.is_started else None)
+        failed = store_items(read_inputs(paths, published=when, settings=settings, summary=summary), kb,
+                             _extractor_factory(), summary, on_error=_error,
+                             on_item=lambda: progress.advance(task)) if paths else 0
+        if batch_dirs:
+            items, precomputed = batch_inputs(batch_dirs, summary)
+            failed += store_items(items, kb, lambda: precomputed, summary, on_error=_error,
+                                  on_item=lambda: progress.advance(task))
+    if not quiet:
+        out.print(f"read {summary.read} article(s): {summary.new} new, {summary.duplicates} already stored, "
+                  f"quarantined {summary.n_quarantined}, {failed} failed; {summary.events} event(s) "
+                  f"stored in {kb.url}")
+        if summary.n_skipped or summary.dates_unknown:
+            err.print(Text(summary.line()))
+    if summary_json:
+        _write_summary(summary, summary_json, True)
+    raise typer.Exit(1 if summary.n_quarantined or failed else 0)
+
+
+@app.command()
+def follow(
+    urls: Annotated[list[str], typer.Argument(help="Feed (RSS/Atom) or page URLs to poll.")],
+    every: Annotated[str, typer.Option("--every", help="Time between rounds: 30s, 15m, 1h.")] = "15m",
+    db: DbOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Poll once and exit.")] = False,
+    fetch_linked: FetchLinkedOption = False,
+    quiet: QuietOption = False,
+    summary_json: SummaryJsonOption = None,
+) -> None:
+    """Poll feeds with conditional requests and ingest only new items, until Ctrl-C.
+
+    A feed that is down or malformed is reported and tried again next round.
+    ETag/Last-Modified validators are kept next to the database
+    (KB.db.follow.json). Ctrl-C stops cleanly; everything stored is kept.
+    """
+    from diplowatch.ingest.follow import Follower, parse_interval
+    from diplowatch.store import KnowledgeBase
+
+    try:
+        seconds = parse_interval(every)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    settings = _ingest_settings(None, fetch_linked)
+    try:
+        kb = KnowledgeBase(db)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+
+    def each_round(summary) -> None:  # noqa: ANN001
+        if not quiet:
+            err.print(Text(f"{dt.datetime.now().isoformat(timespec='seconds')} {summary.line()}"))
+
+    with kb:
+        follower = Follower(urls, kb, _extractor_factory(), settings=settings, on_error=_error)
+        try:
+            total = follower.run(seconds, once=once, on_round=each_round)
+        finally:
+            follower.close()
+    if summary_json:
+        _write_summary(total, summary_json, True)
+    if not quiet:
+        out.print(f"followed {len(follower.urls)} URL(s): {total.line()}")
+    raise typer.Exit(0)
+
+
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="Gold events, JSON Lines (DESIGN §7).")],
+    articles: Annotated[list[str], typer.Argument(help="Articles: JSON Lines corpora or .txt files.")],
+    format: FormatOption = "table",
+    published: PublishedOption = None,
+) -> None:
+    """Score extraction against gold events: precision, recall, F1, false-event rate, date accuracy."""
+    from diplowatch.evaluate import load_gold, render_score, score
+
+    _check_format(format)
+    when = _iso_date(published, "--published")
+    try:
+        gold_rows = load_gold(gold)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    arts, errors = _articles(articles, when)
+    extractor = _extractor_factory()() if arts else None
+    predicted = [e for a in arts for e in extractor.extract(a)]
+    result = score(gold_rows, predicted, docs=[a.id for a in arts])
+    if format == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        render_score(result, out)
+    raise typer.Exit(1 if errors else 0)

@@ -1,0 +1,118 @@
+"""Bulk commands: ``batch`` (Dask), ``export`` and ``import`` (GDELT, JSON Lines, CSV, Parquet)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.text import Text
+
+from diplowatch.cli._common import (
+    DbOption, NO_EVENTS, PublishedOption, QuietOption, _check_format, _error, _iso_date, app, err, out,
+)
+from diplowatch.errors import DiplowatchError
+
+
+@app.command()
+def batch(
+    inputs: Annotated[list[str], typer.Argument(help="JSON Lines, text or Parquet article files, or directories.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output directory (a finished or crashed run there is "
+                                                        "resumed).")],
+    scheduler: Annotated[str, typer.Option(
+        "--scheduler", help="local (a LocalCluster), tcp://HOST:PORT (an existing Dask scheduler), "
+                            "or serial (no Dask).")] = "local",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes of a local cluster.")] = 2,
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Articles per partition.")] = 50,
+    published: PublishedOption = None,
+    no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Parse every block (slower; same events).")]
+    = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Extract events at scale on Dask: one Parquet file of events (and one of articles) per partition.
+
+    Finished partitions are recorded in DIR/manifest.json; running the same
+    command again resumes after a crash and writes no partition twice. Load
+    the result with `diplowatch ingest DIR`.
+    """
+    from diplowatch.batch import run_batch
+
+    when = _iso_date(published, "--published")
+    try:
+        report = run_batch(inputs, out_dir, scheduler=scheduler, workers=workers, partition_size=partition_size,
+                           published=when, prefilter=not no_prefilter,
+                           progress=None if quiet else (lambda line: err.print(Text(line))))
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    for e in report.input_errors:
+        _error(e)
+    for f in report.failed:
+        _error(f"article {f['id']} (partition {f['pid']}): extraction failed: {f['reason']}")
+    if report.stale:
+        err.print(Text(f"warning: {len(report.stale)} recorded partition(s) are not part of these inputs"))
+    peak = max((m["peak_rss"] for m in report.memory.values()), default=0)
+    rate = report.articles / report.seconds if report.seconds else 0.0
+    out.print(f"{report.partitions} partition(s): {report.done} done, {report.skipped} already done; "
+              f"{report.articles} article(s), {report.events} event(s) in {report.seconds:.1f} s "
+              f"({rate:.1f} articles/s); peak worker memory {peak / 2**20:.0f} MiB; output in {out_dir}")
+    raise typer.Exit(1 if report.input_errors or report.failed else 0)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", "-f", help="gdelt, jsonl, csv or parquet.")] = "jsonl",
+    db: DbOption = None,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Output file (default: stdout; "
+                                                                   "parquet needs one).")] = None,
+) -> None:
+    """Export every stored event: GDELT 2.0 event rows (asserted events), DESIGN §2 JSON Lines, CSV or Parquet."""
+    from diplowatch.interchange import EXPORT_FORMATS, export_events
+    from diplowatch.store import KnowledgeBase
+
+    _check_format(format, tuple(EXPORT_FORMATS))
+    if format == "parquet" and out_file is None:
+        _error("--format parquet needs --out FILE")
+        raise typer.Exit(2)
+    try:
+        with KnowledgeBase(db, create=False) as kb:
+            events = kb.events()
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    if not events:
+        err.print(Text(NO_EVENTS))
+    n = export_events(events, format, out_file if out_file is not None else sys.stdout)
+    err.print(Text(f"exported {n} of {len(events)} event(s) as {format}"
+                   + (f" to {out_file}" if out_file is not None else "")))
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="GDELT 2.0 event files (*.export.CSV, .zip or .gz).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="gdelt (the only one so far).")] = "gdelt",
+    db: DbOption = None,
+) -> None:
+    """Seed the knowledge base from GDELT 2.0 event files (idempotent).
+
+    Events whose CAMEO code maps to the ontology are stored with extractor
+    gdelt/2.0 and article gdelt:<GLOBALEVENTID>; other rows are skipped and counted.
+    """
+    from diplowatch.interchange import import_gdelt
+    from diplowatch.store import KnowledgeBase
+
+    _check_format(format, ("gdelt",))
+    try:
+        with KnowledgeBase(db) as kb:
+            report = import_gdelt(kb, files, on_error=_error)
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
+    skipped = sum(report.skipped.values())
+    out.print(f"read {report.read} GDELT record(s): {report.imported} imported, {report.already} already stored, "
+              f"{skipped} skipped" + (f", {len(report.errors)} unreadable" if report.errors else ""))
+    if report.skipped:
+        out.print("skipped: " + ", ".join(f"{k} ×{v}" for k, v in report.skipped.most_common(12))
+                  + (" …" if len(report.skipped) > 12 else ""))
+    raise typer.Exit(1 if report.errors else 0)
