@@ -166,13 +166,14 @@ def _decode_text(source: str, data: bytes) -> str | InputError:
 
 # --------------------------------------------------------------------------- readers
 
-def _read_bytes(path: Path, source: str) -> bytes | InputError:
+def read_capped(path: Path, source: str, cap: int = MAX_RECORD_BYTES) -> bytes | InputError:
+    """The bytes of a file of at most ``cap`` bytes, or an :class:`InputError` naming ``source`` and why not."""
     try:
         size = path.stat().st_size
-        if size > MAX_RECORD_BYTES:
-            return InputError(source, f"file too large: {size} bytes (limit {MAX_RECORD_BYTES})")
+        if size > cap:
+            return InputError(source, f"file too large: {size} bytes (limit {cap})")
         with path.open("rb") as fh:
-            return fh.read(MAX_RECORD_BYTES + 1)
+            return fh.read(cap + 1)
     except FileNotFoundError:
         return InputError(source, "no such file")
     except PermissionError:
@@ -193,7 +194,7 @@ def _text_article(source: str, art_id: str | None, data: bytes,
 
 def _read_text_file(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
     source = str(path)
-    data = _read_bytes(path, source)
+    data = read_capped(path, source)
     if isinstance(data, InputError):
         yield data
         return

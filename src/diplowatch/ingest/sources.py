@@ -149,24 +149,6 @@ def read_bytes(data: bytes, *, source: str, fmt: str | None = None, name: str | 
         yield item
 
 
-def _read_capped(path: Path, cap: int) -> bytes | InputError:
-    source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > cap:
-            return InputError(source, f"file too large: {size} bytes (limit {cap})")
-        with path.open("rb") as fh:
-            return fh.read(cap + 1)
-    except FileNotFoundError:
-        return InputError(source, "no such file")
-    except PermissionError:
-        return InputError(source, "permission denied")
-    except IsADirectoryError:
-        return InputError(source, "is a directory")
-    except OSError as exc:
-        return InputError(source, f"cannot read: {exc.strerror or exc}")
-
-
 def _head(path: Path) -> bytes:
     try:
         with path.open("rb") as fh:
@@ -199,7 +181,7 @@ def _read_file(path: Path, s: IngestSettings, stats: RunSummary, published: dt.d
             yield from read_jsonl(fh, source, fields=s.fields, published=published, summary=stats)
         return
     cap = {"html": s.max_html_bytes, "feed": s.max_feed_bytes}.get(fmt, readers.MAX_RECORD_BYTES)
-    data = _read_capped(path, cap)
+    data = readers.read_capped(path, str(path), cap)
     if isinstance(data, InputError):
         yield data
         return
