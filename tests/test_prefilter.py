@@ -76,3 +76,14 @@ def test_results_are_identical_with_and_without_the_prefilter(extractor):
     assert len(articles) == 15
     for article in articles:
         assert [e.to_dict() for e in fast.extract(article)] == [e.to_dict() for e in full.extract(article)], article.id
+
+
+@pytest.mark.slow
+def test_extract_many_equals_extract_one_by_one(extractor):
+    articles = [Article("a", "Chile recognised the State of Palestine on Monday.\nIt also expelled two Israeli diplomats."),
+                Article("b", "Heavy rain fell on Sunday."),
+                Article("c", "Ghana and Kenya restored diplomatic ties.\nThe move was welcomed by Nigeria.")]
+    one_by_one = [[e.to_dict() for e in extractor.extract(a)] for a in articles]
+    together = [[e.to_dict() for e in events] for _, events in extractor.extract_many(articles, group=2)]
+    assert together == one_by_one
+    assert [a.id for a, _ in extractor.extract_many(articles)] == ["a", "b", "c"]

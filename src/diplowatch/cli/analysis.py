@@ -219,7 +219,7 @@ def eval_cmd(
         raise typer.Exit(2) from None
     arts, errors = _articles(articles, when)
     extractor = _extractor_factory()() if arts else None
-    predicted = [e for a in arts for e in extractor.extract(a)]
+    predicted = [e for _, events in extractor.extract_many(arts) for e in events]
     result = score(gold_rows, predicted, docs=[a.id for a in arts])
     if format == "json":
         sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")

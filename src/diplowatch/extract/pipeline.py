@@ -91,10 +91,7 @@ class Extractor:
         Returns:
             Events in text order, one per (event, source, target, polarity).
         """
-        if article.published is not None and not MIN_DATE <= article.published <= MAX_DATE:
-            log.warning("%s: publication date %s is out of range; relative dates are left unresolved",
-                        article.id, article.published.isoformat())
-            article = replace(article, published=None)
+        article = self._checked(article)
         content = article.content
         blocks = segment(content, self._keep_case)
         wanted, names = self._plan(blocks)
@@ -128,14 +125,48 @@ class Extractor:
                     wanted[n - 1] = True
         return wanted, names
 
-    def extract_many(self, articles: Iterable[Article]) -> Iterator[tuple[Article, list[Event]]]:
-        """Events of many articles, parsing their blocks in batches.
+    def extract_many(self, articles: Iterable[Article], group: int = 32) -> Iterator[tuple[Article, list[Event]]]:
+        """Events of many articles, parsing the blocks of ``group`` articles in one ``nlp.pipe`` stream.
+
+        The same events as :meth:`extract` article by article, with spaCy's
+        per-call cost shared by many articles.
+
+        Args:
+            articles: the articles, in order.
+            group: how many articles share one parse stream.
 
         Yields:
             ``(article, events)`` in input order.
         """
+        batch: list[Article] = []
         for article in articles:
-            yield article, self.extract(article)
+            batch.append(article)
+            if len(batch) >= group:
+                yield from self._extract_group(batch)
+                batch = []
+        if batch:
+            yield from self._extract_group(batch)
+
+    def _extract_group(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
+        plans = []
+        for article in articles:
+            article = self._checked(article)
+            blocks = segment(article.content, self._keep_case)
+            wanted, names = self._plan(blocks)
+            plans.append((article, blocks, wanted, names))
+        texts = (b.parse_text for _, blocks, wanted, _ in plans for b, w in zip(blocks, wanted) if w)
+        parsed = iter(self.nlp.pipe(texts, batch_size=BATCH_SIZE))
+        for article, blocks, wanted, names in plans:
+            docs = [(b, next(parsed) if w else n, w) for b, w, n in zip(blocks, wanted, names)]
+            yield article, self._from_docs(article, article.content, docs, len(blocks))
+
+    def _checked(self, article: Article) -> Article:
+        """The article, with a publication date outside 1800–2200 treated as unknown (warned)."""
+        if article.published is not None and not MIN_DATE <= article.published <= MAX_DATE:
+            log.warning("%s: publication date %s is out of range; relative dates are left unresolved",
+                        article.id, article.published.isoformat())
+            return replace(article, published=None)
+        return article
 
     # -- per article ---------------------------------------------------------------
     def _from_docs(self, article: Article, content: str, docs: Iterable[tuple[Block, Any, bool]],
