@@ -455,7 +455,9 @@ class MentionFinder:
             if self._bound(tok) and lower in ("them", "their") and ctx.groups:
                 # "expelled the ambassadors of A, B and C, accusing them of ...": the coordination
                 group = next((g for start, g in reversed(ctx.groups) if start < char), ())
-                if group and tok.doc[tok.i].sent.start <= tok.i:
+                # ... but never the subject of its own clause ("A, B and C let them run ...")
+                subjects = {a.id for c in self._clause_subjects(tok) for a in self._coordination(c, by_token)}
+                if group and not subjects & {a.id for a in group}:
                     m = self._ref_mention(tok, group[0], "pronoun", offset, sent_of)
                     if m is not None:
                         m.group = group
@@ -492,6 +494,20 @@ class MentionFinder:
             if actor is not None and actor.kind in ("state", "government", "body"):
                 return self._ref_mention(tok, actor, "pronoun", offset, sent_of)
         return None
+
+    @staticmethod
+    def _clause_subjects(tok: Token) -> list[Token]:
+        """Subjects of the verbs that govern ``tok``, up through coordinated verbs that share
+        their subject ("A and B held talks and *let them* run ...")."""
+        out: list[Token] = []
+        v = tok.head
+        for _ in range(4):
+            subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != tok.i]
+            out += subj
+            if subj or v.dep_ not in ("conj", "xcomp", "ccomp") or v.head.i == v.i:
+                break
+            v = v.head
+        return out
 
     @staticmethod
     def _bound(tok: Token) -> bool:
