@@ -413,7 +413,7 @@ def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
-        raise BatchError("diplowatch batch needs Dask: pip install 'diplowatch[scale]'") from exc
+        raise BatchError("diplowatch batch needs Dask: pip install dask distributed pyarrow") from exc
     if scheduler == "local":
         if workers < 1:
             raise BatchError(f"--workers must be at least 1, not {workers}")

@@ -40,14 +40,15 @@ GDELT 2.0 (``export --format gdelt``, ``import --format gdelt``)
     Import maps ``EventCode`` to our ontology where the meaning is the same
     (:data:`GDELT_IMPORT`) and skips (and counts) every other code. Decisions:
 
-    * ``054`` (grant diplomatic recognition) is ``recognize_government`` when
-      Actor2 is a government (``GOV`` role) and ``recognize_state`` otherwise.
-      Our ``establish_relations`` and ``open_embassy`` are also coded 054 on
-      export; GDELT cannot tell them apart, so they come back as recognition.
+    * ``054`` (grant diplomatic recognition) and ``161`` (reduce or break
+      diplomatic relations) are skipped and counted: in our ontology (DESIGN
+      §3) 054 codes recognition, first relations and missions alike, and 161
+      breaks, recalls and closures alike, so importing them as recognitions or
+      breaks would put facts into the relation state that the source never
+      reported (an Indian embassy reopened would come back as India
+      recognising the Taliban).
     * ``040``-``046`` are ``high_level_talks``, ``051`` ``praise``, ``111``
-      ``criticize``, ``161`` ``break_relations`` (CAMEO's "reduce or break
-      diplomatic relations"; our recall and closure events are exported as 161
-      too and come back as break_relations), ``163`` ``impose_sanctions``,
+      ``criticize``, ``163`` ``impose_sanctions``,
       ``085`` ``ease_sanctions``, ``174`` ``expel_diplomats`` (CAMEO's "expel or
       deport individuals"), ``1722`` ``designate_organization`` and ``0812``
       ``delist_organization`` (banning and unbanning political groups).
@@ -287,11 +288,11 @@ GDELT_IMPORT: dict[str, str] = {
     "040": "high_level_talks", "041": "high_level_talks", "042": "high_level_talks",
     "043": "high_level_talks", "044": "high_level_talks", "045": "high_level_talks",
     "046": "high_level_talks",
-    "051": "praise", "054": "recognize_state", "0812": "delist_organization", "085": "ease_sanctions",
-    "111": "criticize", "161": "break_relations", "163": "impose_sanctions", "1722": "designate_organization",
+    "051": "praise", "0812": "delist_organization", "085": "ease_sanctions",
+    "111": "criticize", "163": "impose_sanctions", "1722": "designate_organization",
     "174": "expel_diplomats",
 }
-"""GDELT ``EventCode`` → our event type (054 becomes recognize_government for a GOV target)."""
+"""GDELT ``EventCode`` → our event type, for the codes whose meaning is one event type of ours."""
 
 
 def cameo_actor(actor: Actor | None) -> dict[str, str]:
@@ -675,6 +676,12 @@ def import_gdelt(kb: Any, paths: Iterable[str | Path], on_error: Any = None) -> 
                 report.skipped[got] += 1
                 continue
             article, ev = got
+            url = rec["SOURCEURL"].strip()
+            if url.startswith(("http://", "https://")) and kb.is_stored(Article(id="", text="", url=url)):
+                # the report itself is stored (extracted by diplowatch): GDELT's coding of it is
+                # no second, independent source
+                report.skipped["source article already stored"] += 1
+                continue
             if kb.add(article, [ev]):
                 report.imported += 1
             else:

@@ -35,8 +35,17 @@ __all__ = ["MAX_DATE", "MIN_DATE", "NO_EVENTS", "PIPED_WIDTH", "app", "err", "ma
 
 def main() -> None:
     """Entry point of the ``diplowatch`` script (library warnings go to stderr as ``warning: …``)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    root = logging.getLogger()
+    if not root.handlers:
+        # warnings and errors only, also from libraries that set their own loggers to INFO (Dask)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        logging.addLevelName(logging.WARNING, "warning")
+        logging.addLevelName(logging.ERROR, "error")
+        logging.addLevelName(logging.CRITICAL, "critical")
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
     try:
         app()
     except DiplowatchError as exc:
