@@ -292,7 +292,7 @@ def test_directory_recursion_sorted(tmp_path):
 
 def test_empty_directory_is_an_error(tmp_path):
     e = err(tmp_path)
-    assert "no .txt or .jsonl" in e.reason
+    assert "holds no readable files (.jsonl .txt)" in e.reason
 
 
 def test_read_paths_chains(tmp_path):

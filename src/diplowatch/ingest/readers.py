@@ -352,7 +352,13 @@ def _read_stdin(published: dt.date | None) -> Iterator[Article | InputError]:
     yield _text_article(STDIN_NAME, None, data, published)
 
 
-def _walk(root: Path) -> Iterator[Path | InputError]:
+def walk(root: Path, suffixes: frozenset[str] = DIRECTORY_SUFFIXES) -> Iterator[Path | InputError]:
+    """The files of a directory tree with one of ``suffixes`` (lower case, with the dot), sorted.
+
+    Hidden files are left out and symbolic links to directories are not
+    followed. Yields an :class:`InputError` for each directory that cannot be
+    listed, and one when the tree holds no such file.
+    """
     found: list[Path] = []
     errors: list[InputError] = []
 
@@ -364,11 +370,11 @@ def _walk(root: Path) -> Iterator[Path | InputError]:
         dirnames.sort()
         for name in filenames:
             p = Path(dirpath, name)
-            if p.suffix.lower() in DIRECTORY_SUFFIXES and not name.startswith("."):
+            if p.suffix.lower() in suffixes and not name.startswith("."):
                 found.append(p)
     yield from errors
     if not found and not errors:
-        yield InputError(str(root), "directory holds no .txt or .jsonl files")
+        yield InputError(str(root), "directory holds no readable files (" + " ".join(sorted(suffixes)) + ")")
     yield from sorted(found)
 
 
@@ -412,7 +418,7 @@ def read_path(path: str | os.PathLike[str], published: dt.date | None = None
     except OSError:
         is_dir = False
     if is_dir:
-        for item in _walk(p):
+        for item in walk(p):
             if isinstance(item, InputError):
                 yield item
             else:

@@ -193,23 +193,8 @@ def _read_file(path: Path, s: IngestSettings, stats: RunSummary, published: dt.d
 
 
 def _walk(root: Path) -> Iterator[Path | InputError]:
-    found: list[Path] = []
-    errors: list[InputError] = []
-
-    def onerror(exc: OSError) -> None:
-        errors.append(InputError(exc.filename or str(root), f"cannot list directory: {exc.strerror or exc}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
-        dirnames.sort()
-        for name in filenames:
-            p = Path(dirpath, name)
-            if p.suffix.lower() in DIRECTORY_SUFFIXES and not name.startswith("."):
-                found.append(p)
-    yield from errors
-    if not found and not errors:
-        yield InputError(str(root), "directory holds no readable files (" +
-                         " ".join(sorted(DIRECTORY_SUFFIXES)) + ")")
-    yield from sorted(found)
+    """The readable files of a directory tree (:func:`readers.walk` with every format's suffix)."""
+    return readers.walk(root, DIRECTORY_SUFFIXES)
 
 
 def read_url(url: str, *, fetcher: Fetcher, settings: IngestSettings, summary: RunSummary,
