@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -263,6 +264,28 @@ def _make_parent(path: Path) -> None:
         raise StoreError(f"cannot create directory {path.parent}: {exc.strerror or exc}") from exc
 
 
+def _set_wal(cur: Any, seconds: float = 30.0) -> None:
+    """Switch a SQLite database to WAL, retrying while another process holds it.
+
+    Changing the journal mode of a new database needs an exclusive lock, and
+    SQLite answers "database is locked" at once rather than waiting for the
+    busy timeout when two processes open a new file together; so wait here.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + seconds
+    delay = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     """Pragmas on every new connection and explicit BEGIN (SQLAlchemy's pysqlite recipe)."""
 
@@ -272,7 +295,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         try:
             cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
         finally:
