@@ -8,6 +8,8 @@ print ``error: …`` on stderr first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 import os
 import sys
 from pathlib import Path
@@ -45,6 +47,25 @@ def _out_width() -> int | None:
 
 out = Console(soft_wrap=False, width=_out_width())
 err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def knowledge_base(db: str | None, **kwargs: object) -> Iterator[object]:
+    """Open the knowledge base for a command: any :class:`DiplowatchError` while it is open
+    (cannot be opened, no such database, a refused write) is printed and exits 2.
+
+    Args:
+        db: SQLAlchemy URL or ``None`` for the default database.
+        kwargs: passed to :class:`~diplowatch.store.KnowledgeBase` (``create=False`` for reads).
+    """
+    from diplowatch.store import KnowledgeBase
+
+    try:
+        with KnowledgeBase(db, **kwargs) as kb:
+            yield kb
+    except DiplowatchError as exc:
+        _error(exc)
+        raise typer.Exit(2) from None
 
 
 def _error(message: object) -> None:

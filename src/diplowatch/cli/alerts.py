@@ -12,9 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from diplowatch.cli._common import (
-    DbOption, FormatOption, _check_format, _error, _iso_date, _target_code, app, err, out,
+    knowledge_base, DbOption, FormatOption, _check_format, _error, _iso_date, _target_code, app, err, out,
 )
-from diplowatch.errors import DiplowatchError
 
 
 watch_app = typer.Typer(no_args_is_help=True, help="Watch rules: be told once when the knowledge base shows a "
@@ -51,16 +50,11 @@ def watch_add(
 ) -> None:
     """Add a watch rule (evaluated on every ingest, in the transaction that stores the events)."""
     from diplowatch.alerts import Rule, add_rule
-    from diplowatch.store import KnowledgeBase
 
     rule = Rule(name=name, event=event, notify=tuple(notify), target=_party_code(target, "--target"),
                 source=_party_code(source, "--source"), min_sources=min_sources, secret=secret)
-    try:
-        with KnowledgeBase(db) as kb:
-            stored = add_rule(kb, rule)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db) as kb:
+        stored = add_rule(kb, rule)
     out.print(f"rule {stored.name}: {stored.event} → {stored.target or 'any target'}"
               f"{f' by {stored.source}' if stored.source else ''}, min {stored.min_sources} source(s), "
               f"notify {', '.join(stored.notify)}")
@@ -70,15 +64,10 @@ def watch_add(
 def watch_list(db: DbOption = None, format: FormatOption = "table") -> None:
     """List the watch rules (secrets shown as ***)."""
     from diplowatch.alerts import list_rules
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format)
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            rules = list_rules(kb)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        rules = list_rules(kb)
     if format == "json":
         sys.stdout.write(json.dumps([r.to_dict() for r in rules], ensure_ascii=False) + "\n")
         return
@@ -95,14 +84,9 @@ def watch_list(db: DbOption = None, format: FormatOption = "table") -> None:
 def watch_remove(name: Annotated[str, typer.Argument(help="Name of the rule.")], db: DbOption = None) -> None:
     """Remove a watch rule; its undelivered alerts are cancelled (what fired stays listed)."""
     from diplowatch.alerts import remove_rule
-    from diplowatch.store import KnowledgeBase
 
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            done = remove_rule(kb, name)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        done = remove_rule(kb, name)
     if not done:
         _error(f"no rule named {name!r}")
         raise typer.Exit(1)
@@ -114,14 +98,9 @@ def watch_load(file: Annotated[Path, typer.Argument(help="Rules file: TOML ([[ru
                db: DbOption = None) -> None:
     """Add or replace the rules of a TOML or YAML file (all or none)."""
     from diplowatch.alerts import load_rules
-    from diplowatch.store import KnowledgeBase
 
-    try:
-        with KnowledgeBase(db) as kb:
-            rules = load_rules(kb, file)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db) as kb:
+        rules = load_rules(kb, file)
     out.print(f"loaded {len(rules)} rule(s): {', '.join(r.name for r in rules)}")
 
 
@@ -142,16 +121,11 @@ def alerts_list(
     if ctx.invoked_subcommand is not None:
         return
     from diplowatch.alerts import list_alerts
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format)
     day = _iso_date(since, "--since")
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            found = list_alerts(kb, since=day, rule=rule)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        found = list_alerts(kb, since=day, rule=rule)
     if format == "json":
         sys.stdout.write(json.dumps([a.to_dict() for a in found], ensure_ascii=False) + "\n")
         return
@@ -182,7 +156,6 @@ def alerts_deliver(
 ) -> None:
     """Send the alerts that are due in the outbox (failed ones retried with exponential backoff)."""
     from diplowatch.alerts import deliver, deliver_loop
-    from diplowatch.store import KnowledgeBase
 
     def show(report) -> None:  # noqa: ANN001
         for aid, channel, reason in report.errors:
@@ -190,16 +163,12 @@ def alerts_deliver(
         if report.delivered or report.retrying or report.failed:
             err.print(Text(f"delivered {report.delivered}, will retry {report.retrying}, gave up {report.failed}"))
 
-    try:
-        with KnowledgeBase(db, create=False, deliver_alerts=False) as kb:
-            if loop:
-                try:
-                    deliver_loop(kb, interval=interval, on_report=show)
-                except KeyboardInterrupt:
-                    return
-            report = deliver(kb)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False, deliver_alerts=False) as kb:
+        if loop:
+            try:
+                deliver_loop(kb, interval=interval, on_report=show)
+            except KeyboardInterrupt:
+                return
+        report = deliver(kb)
     show(report)
     raise typer.Exit(1 if report.errors else 0)

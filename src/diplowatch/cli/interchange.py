@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from diplowatch.cli._common import (
-    DbOption, NO_EVENTS, PublishedOption, QuietOption, _check_format, _error, _iso_date, app, err, out,
+    knowledge_base, DbOption, NO_EVENTS, PublishedOption, QuietOption, _check_format, _error, _iso_date, app, err, out,
 )
 from diplowatch.errors import DiplowatchError
 
@@ -69,18 +69,13 @@ def export(
 ) -> None:
     """Export every stored event: GDELT 2.0 event rows (asserted events), DESIGN §2 JSON Lines, CSV or Parquet."""
     from diplowatch.interchange import EXPORT_FORMATS, export_events
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format, tuple(EXPORT_FORMATS))
     if format == "parquet" and out_file is None:
         _error("--format parquet needs --out FILE")
         raise typer.Exit(2)
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            events = kb.events()
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        events = kb.events()
     if not events:
         err.print(Text(NO_EVENTS))
     n = export_events(events, format, out_file if out_file is not None else sys.stdout)
@@ -100,15 +95,10 @@ def import_cmd(
     gdelt/2.0 and article gdelt:<GLOBALEVENTID>; other rows are skipped and counted.
     """
     from diplowatch.interchange import import_gdelt
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format, ("gdelt",))
-    try:
-        with KnowledgeBase(db) as kb:
-            report = import_gdelt(kb, files, on_error=_error)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db) as kb:
+        report = import_gdelt(kb, files, on_error=_error)
     skipped = sum(report.skipped.values())
     out.print(f"read {report.read} GDELT record(s): {report.imported} imported, {report.already} already stored, "
               f"{skipped} skipped" + (f", {len(report.errors)} unreadable" if report.errors else ""))

@@ -15,27 +15,21 @@ import typer
 from rich.table import Table
 
 from diplowatch.cli._common import (
-    AsOfOption, DbOption, FormatOption, _check_format, _error, _iso_date, _nothing_about, _own_date, _sources,
+    knowledge_base, AsOfOption, DbOption, FormatOption, _check_format, _iso_date, _nothing_about, _own_date, _sources,
     _target_code, app, out,
 )
-from diplowatch.errors import DiplowatchError
 
 
 def _status(target: str, as_of: str | None, db: str | None):  # noqa: ANN202
     """``(ISO3 code, TargetStatus, empty)``: ``empty`` is the line to print instead of an empty
     table when no event towards the target is stored, else ``None``."""
     from diplowatch.state import relation_state
-    from diplowatch.store import KnowledgeBase
 
     code = _target_code(target)
     when = _iso_date(as_of, "--as-of")
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            events = kb.events(target_state=code, state_only=True)
-            empty = None if events else _nothing_about(kb, f"towards {code}")
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        events = kb.events(target_state=code, state_only=True)
+        empty = None if events else _nothing_about(kb, f"towards {code}")
     return code, relation_state(events, code, when), empty
 
 
@@ -138,17 +132,12 @@ def timeline(
     date used for ordering), ``published``, ``url`` and ``real_event`` (its
     real-world event with ``n_reports`` and ``n_sources``, or ``null``).
     """
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format)
     code = _target_code(actor)
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            entries = kb.timeline(code)
-            empty = None if entries else _nothing_about(kb, f"of {code}")
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        entries = kb.timeline(code)
+        empty = None if entries else _nothing_about(kb, f"of {code}")
     if format == "json":
         rows = [{**t.event.to_dict(), "effective_date": t.date,
                  "published": t.event.published.isoformat() if t.event.published else None,
@@ -180,18 +169,13 @@ def changes(
 ) -> None:
     """Every state transition since a date: recognitions, withdrawals, ambassadors, missions, relations, listings."""
     from diplowatch.state import transitions
-    from diplowatch.store import KnowledgeBase
 
     _check_format(format)
     lo, hi = _iso_date(since, "--since"), _iso_date(until, "--until")
     code = _target_code(target) if target is not None else None
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            events = kb.events_for_actor(code) if code else kb.events()
-            empty = None if events else _nothing_about(kb, f"of {code}")
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        events = kb.events_for_actor(code) if code else kb.events()
+        empty = None if events else _nothing_about(kb, f"of {code}")
     found = transitions(events, lo, hi, target=code)
     if format == "json":
         sys.stdout.write(json.dumps([t.to_dict() for t in found], ensure_ascii=False) + "\n")

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from diplowatch.cli._common import (
-    DbOption, _error, app, err, out,
+    knowledge_base, DbOption, _error, app, err, out,
 )
 from diplowatch.errors import DiplowatchError
 
@@ -45,15 +45,14 @@ def token_create(
     db: DbOption = None,
 ) -> None:
     """Make a token and print it once (only its hash is stored)."""
-    from diplowatch.store import KnowledgeBase
     from diplowatch.store.tokens import create_token
 
-    try:
-        with KnowledgeBase(db) as kb:
+    with knowledge_base(db) as kb:
+        try:
             token, record = create_token(kb, scope, label)
-    except (DiplowatchError, ValueError) as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+        except ValueError as exc:  # an unknown scope
+            _error(exc)
+            raise typer.Exit(2) from None
     sys.stdout.write(token + "\n")
     err.print(f"token {record.id} with scope {' '.join(record.scopes)}: shown once, keep it now")
 
@@ -61,15 +60,10 @@ def token_create(
 @token_app.command("list")
 def token_list(db: DbOption = None) -> None:
     """List tokens (ids, scopes, labels; never the secrets)."""
-    from diplowatch.store import KnowledgeBase
     from diplowatch.store.tokens import list_tokens
 
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            tokens = list_tokens(kb)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        tokens = list_tokens(kb)
     table = Table()
     for col in ("id", "scopes", "label", "created", "revoked"):
         table.add_column(col)
@@ -81,15 +75,10 @@ def token_list(db: DbOption = None) -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: Annotated[str, typer.Argument(help="The token's id (as listed).")], db: DbOption = None) -> None:
     """Revoke a token by its id."""
-    from diplowatch.store import KnowledgeBase
     from diplowatch.store.tokens import revoke_token
 
-    try:
-        with KnowledgeBase(db, create=False) as kb:
-            done = revoke_token(kb, token_id)
-    except DiplowatchError as exc:
-        _error(exc)
-        raise typer.Exit(2) from None
+    with knowledge_base(db, create=False) as kb:
+        done = revoke_token(kb, token_id)
     if not done:
         _error(f"no valid token with id {token_id!r}")
         raise typer.Exit(1)
