@@ -56,7 +56,7 @@ def test_a_reference_needs_an_actor_named_before(prefilter):
 @pytest.mark.slow
 def test_an_unrelated_article_is_not_parsed(extractor):
     article = Article("weather", "Heavy rain is expected on Sunday.\nThe river rose by two metres overnight.\n")
-    assert extractor._wanted(segment(article.content, extractor._keep_case)) == [False, False]
+    assert extractor._plan(segment(article.content, extractor._keep_case))[0] == [False, False]
     assert extractor.extract(article) == []
 
 

@@ -205,10 +205,6 @@ def _strip_title(text: str) -> str:
     return re.sub(r"[’']s$", "", text).strip()
 
 
-def _head(span: Span) -> Token:
-    return span.root
-
-
 class MentionFinder:
     """Find and resolve actor mentions in parsed blocks of one article.
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
 from diplowatch.actors import Gazetteer
 from diplowatch.extract.dates import resolve_date
@@ -91,17 +92,7 @@ class Extractor:
         Returns:
             Events in text order, one per (event, source, target, polarity).
         """
-        article = self._checked(article)
-        content = article.content
-        blocks = segment(content, self._keep_case)
-        wanted, names = self._plan(blocks)
-        parsed = iter(self.nlp.pipe((b.parse_text for b, w in zip(blocks, wanted) if w), batch_size=BATCH_SIZE))
-        docs = ((b, next(parsed) if w else n, w) for b, w, n in zip(blocks, wanted, names))
-        return self._from_docs(article, content, docs, len(blocks))
-
-    def _wanted(self, blocks: list[Block]) -> list[bool]:
-        """Which blocks are parsed (see :meth:`_plan`)."""
-        return self._plan(blocks)[0]
+        return next(self._extract_group([article]))[1]
 
     def _plan(self, blocks: list[Block]) -> tuple[list[bool], list[tuple[tuple[int, int], ...]]]:
         """Which blocks to parse, and the names in the others.
@@ -156,9 +147,14 @@ class Extractor:
             plans.append((article, blocks, wanted, names))
         texts = (b.parse_text for _, blocks, wanted, _ in plans for b, w in zip(blocks, wanted) if w)
         parsed = iter(self.nlp.pipe(texts, batch_size=BATCH_SIZE))
-        for article, blocks, wanted, names in plans:
-            docs = [(b, next(parsed) if w else n, w) for b, w, n in zip(blocks, wanted, names)]
-            yield article, self._from_docs(article, article.content, docs, len(blocks))
+        for n, (article, blocks, wanted, names) in enumerate(plans):
+            # lazily, one batch at a time; what the time budget leaves unread is still taken off
+            # the shared stream before the next article, which must start at its own first block
+            docs = ((b, next(parsed) if w else nm, w) for b, w, nm in zip(blocks, wanted, names))
+            events = self._from_docs(article, article.content, docs, len(blocks))
+            if n + 1 < len(plans):
+                deque(docs, maxlen=0)
+            yield article, events
 
     def _checked(self, article: Article) -> Article:
         """The article, with a publication date outside 1800–2200 treated as unknown (warned)."""
@@ -250,7 +246,7 @@ class Extractor:
             # "accepted the credentials of Gul Hassan Hassan, the Afghan ambassador": his government
             target = self.gazetteer.government(target.state, article.published, de_facto=True) \
                 or self.gazetteer.state(target.state)
-        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive, sent.text)
+        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
         polarity = reading.polarity
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
         if cand.source_generic and polarity == "asserted" and not cand.frame.object_events and not attribution:

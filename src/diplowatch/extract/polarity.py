@@ -96,8 +96,7 @@ def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | 
     return chain, None
 
 
-def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
-                  sentence_text: str = "") -> PolarityReading:
+def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> PolarityReading:
     """Read the polarity of the event reported by ``trigger``.
 
     Args:
@@ -105,7 +104,6 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
         lex: the lexicon (polarity cues).
         constitutive: the agreement itself is the act ("agreed to restore
             relations" stays asserted).
-        sentence_text: the sentence, for phrase cues.
 
     Returns:
         A :class:`PolarityReading`.
