@@ -113,15 +113,16 @@ def _parquet_articles(path: Path, published: dt.date | None) -> Iterator[Article
 
 def read_articles(inputs: Iterable[str], published: dt.date | None = None) -> Iterator[Article | InputError]:
     """Articles of every input, in order: ``*.parquet`` with :func:`_parquet_articles`,
-    anything else with :func:`diplowatch.ingest.readers.read_paths` (text, JSON Lines,
-    directories, ``-``). Bad records are yielded as :class:`InputError`."""
-    from diplowatch.ingest.readers import read_paths
+    anything else with :func:`diplowatch.ingest.read_inputs`, as ``analyze`` and ``ingest``
+    read it (text, JSON Lines, CSV, HTML, feeds, directories, ``-``). Bad records are
+    yielded as :class:`InputError`."""
+    from diplowatch.ingest import read_inputs
 
     for item in inputs:
         if str(item).lower().endswith((".parquet", ".pq")):
             yield from _parquet_articles(Path(item), published)
         else:
-            yield from read_paths([str(item)], published)
+            yield from read_inputs([str(item)], published=published)
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,16 +481,22 @@ def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", w
 
     parts = plan_partitions(read_articles(inputs, published), partition_size, report.input_errors.append)
     own_cluster = None
-    t0 = time.perf_counter()
-    if client is None and scheduler == "serial":
-        worker_extractor(prefilter)  # loaded before the clock starts, as on the workers
-        t0 = time.perf_counter()
+
+    def to_do() -> Iterator[Partition]:
+        """The partitions not finished by an earlier run (those are counted as skipped)."""
         for part in parts:
             report.partitions += 1
             seen.add(part.pid)
             if output.done(part.pid):
                 report.skipped += 1
                 continue
+            yield part
+
+    t0 = time.perf_counter()
+    if client is None and scheduler == "serial":
+        worker_extractor(prefilter)  # loaded before the clock starts, as on the workers
+        t0 = time.perf_counter()
+        for part in to_do():
             handle(part.index, extract_partition(part.pid, [article_row(a) for a in part.articles],
                                                  prefilter, fault))
     else:
@@ -513,12 +520,7 @@ def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", w
                 handle(index_of.pop(result["pid"]), result)
                 fut.release()
 
-            for part in parts:
-                report.partitions += 1
-                seen.add(part.pid)
-                if output.done(part.pid):
-                    report.skipped += 1
-                    continue
+            for part in to_do():
                 index_of[part.pid] = part.index
                 pending.add(client.submit(extract_partition, part.pid, [article_row(a) for a in part.articles],
                                           prefilter, fault, key=f"diplowatch-{part.pid}", pure=False))
