@@ -56,8 +56,42 @@ def test_a_reference_needs_an_actor_named_before(prefilter):
 @pytest.mark.slow
 def test_an_unrelated_article_is_not_parsed(extractor):
     article = Article("weather", "Heavy rain is expected on Sunday.\nThe river rose by two metres overnight.\n")
-    assert extractor._plan(segment(article.content, extractor._keep_case))[0] == [False, False]
+    assert [parse for _, parse, _ in extractor._plan(segment(article.content, extractor._keep_case))] == [False, False]
     assert extractor.extract(article) == []
+
+
+def _parsed(extractor, content):
+    return [(unit.text, parse) for unit, parse, _ in extractor._plan(segment(content, extractor._keep_case))]
+
+
+@pytest.mark.slow
+def test_only_the_sentences_that_may_hold_an_event_are_parsed(extractor):
+    content = ("The rain stopped in Lima by noon. Peru expelled the Bolivian ambassador on Monday. "
+               "Crowds gathered outside.\nFishing boats stayed in port.\n")
+    assert _parsed(extractor, content) == [
+        ("The rain stopped in Lima by noon.", False),
+        ("Peru expelled the Bolivian ambassador on Monday.", True),
+        ("Crowds gathered outside.", False),
+        ("Fishing boats stayed in port.", False),
+    ]
+
+
+@pytest.mark.slow
+def test_a_reference_parses_the_sentence_before_even_across_lines(extractor):
+    content = ("Kenya's foreign minister arrived in Accra on Sunday. Talks on trade went on all day.\n"
+               "It then recalled its ambassador from Uganda.\n")
+    assert _parsed(extractor, content) == [
+        ("Kenya's foreign minister arrived in Accra on Sunday.", False),
+        ("Talks on trade went on all day.", True),
+        ("It then recalled its ambassador from Uganda.", True),
+    ]
+    # a line with no event is kept whole, and cut only when the next line reaches back into it
+    content = "Kenya's foreign minister was in Accra on Sunday. He stayed two days.\nIt then recalled its envoy.\n"
+    assert _parsed(extractor, content) == [
+        ("Kenya's foreign minister was in Accra on Sunday.", False),
+        ("He stayed two days.", True),
+        ("It then recalled its envoy.", True),
+    ]
 
 
 def _shared() -> Path:

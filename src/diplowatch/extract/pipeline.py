@@ -30,7 +30,7 @@ from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
 from diplowatch.extract.prefilter import Prefilter
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
-from diplowatch.nlp.pipeline import Block, load_nlp, segment
+from diplowatch.nlp.pipeline import Block, SentenceSplitter, load_nlp, segment, split_block
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class Extractor:
         self.mentions = MentionFinder(self.nlp, self.gazetteer)
         self.events = EventFinder(self.lexicon)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
+        self.sentences = SentenceSplitter(self.nlp)
 
     def _keep_case(self, word: str) -> bool:
         gaz = self.gazetteer
@@ -94,27 +95,43 @@ class Extractor:
         """
         return next(self._extract_group([article]))[1]
 
-    def _plan(self, blocks: list[Block]) -> tuple[list[bool], list[tuple[tuple[int, int], ...]]]:
-        """Which blocks to parse, and the names in the others.
+    def _plan(self, lines: list[Block]) -> list[tuple[Block, bool, tuple[tuple[int, int], ...]]]:
+        """The units of an article, whether each is parsed, and the names in those that are not.
 
-        All blocks without the prefilter; else those that may hold an event
-        and, when such a block refers back ("it", "the ministry"), the block
-        before it (see :mod:`.prefilter`).
+        A unit is a sentence (a headline is one unit). Without the prefilter,
+        every sentence is parsed. With it (see :mod:`.prefilter`), a sentence
+        is parsed when it may hold an event, and so is the unit before a
+        parsed sentence that refers back ("it", "the ministry"); a line
+        with no such sentence is not cut into sentences at all: it is one
+        unit whose names are remembered. A line fails the prefilter only when
+        each of its sentences would, so the cut is the same either way.
+
+        Returns:
+            ``(unit, parse, names)`` in text order; ``names`` are the
+            ``(start, end)`` spans of gazetteer names in an unparsed unit.
         """
         if self.prefilter is None:
-            return [True] * len(blocks), [()] * len(blocks)
-        wanted = [False] * len(blocks)
-        names: list[tuple[tuple[int, int], ...]] = []
+            return [(unit, True, ()) for line in lines for unit in split_block(line, self.sentences)]
+        plan: list[tuple[Block, bool, tuple[tuple[int, int], ...]]] = []
+        whole = -1  # index in ``plan`` of the last line kept uncut
         seen_actor = False
-        for n, block in enumerate(blocks):
-            decision = self.prefilter.decide(block.text, seen_actor)
-            seen_actor = seen_actor or decision.actor
-            names.append(decision.names)
-            if decision.parse:
-                wanted[n] = True
-                if n > 0 and decision.reference:
-                    wanted[n - 1] = True
-        return wanted, names
+        for line in lines:
+            decision = self.prefilter.decide(line.text, seen_actor)
+            if not decision.parse:
+                seen_actor = seen_actor or decision.actor
+                whole = len(plan)
+                plan.append((line, False, decision.names))
+                continue
+            for unit in split_block(line, self.sentences):
+                decision = self.prefilter.decide(unit.text, seen_actor)
+                seen_actor = seen_actor or decision.actor
+                if decision.parse and decision.reference and plan and not plan[-1][1]:
+                    previous = plan.pop()[0]
+                    units = split_block(previous, self.sentences) if whole == len(plan) else [previous]
+                    plan += [(u, False, self.prefilter.decide(u.text, True).names) for u in units[:-1]]
+                    plan.append((units[-1], True, ()))
+                plan.append((unit, decision.parse, decision.names))
+        return plan
 
     def extract_many(self, articles: Iterable[Article], group: int = 32) -> Iterator[tuple[Article, list[Event]]]:
         """Events of many articles, parsing the blocks of ``group`` articles in one ``nlp.pipe`` stream.
@@ -142,16 +159,14 @@ class Extractor:
         plans = []
         for article in articles:
             article = self._checked(article)
-            blocks = segment(article.content, self._keep_case)
-            wanted, names = self._plan(blocks)
-            plans.append((article, blocks, wanted, names))
-        texts = (b.parse_text for _, blocks, wanted, _ in plans for b, w in zip(blocks, wanted) if w)
+            plans.append((article, self._plan(segment(article.content, self._keep_case))))
+        texts = (unit.parse_text for _, plan in plans for unit, parse, _ in plan if parse)
         parsed = iter(self.nlp.pipe(texts, batch_size=BATCH_SIZE))
-        for n, (article, blocks, wanted, names) in enumerate(plans):
+        for n, (article, plan) in enumerate(plans):
             # lazily, one batch at a time; what the time budget leaves unread is still taken off
-            # the shared stream before the next article, which must start at its own first block
-            docs = ((b, next(parsed) if w else nm, w) for b, w, nm in zip(blocks, wanted, names))
-            events = self._from_docs(article, article.content, docs, len(blocks))
+            # the shared stream before the next article, which must start at its own first unit
+            docs = ((unit, next(parsed) if parse else names, parse) for unit, parse, names in plan)
+            events = self._from_docs(article, article.content, docs, len(plan))
             if n + 1 < len(plans):
                 deque(docs, maxlen=0)
             yield article, events
@@ -186,7 +201,7 @@ class Extractor:
             mentions = self.mentions.find(doc, block.start, ctx)
             doc.user_data["diplowatch_dates"] = [e for e in doc.ents if e.label_ == "DATE"]
             for sent in doc.sents:
-                headline = block.headline or (sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
+                headline = block.headline or (block.first and sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
                                               and len(sent) <= 20)
                 for cand in self.events.find(sent, mentions, headline):
                     events.extend(self._code(article, content, block, sent, cand, mentions, events))
