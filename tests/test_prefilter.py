@@ -47,6 +47,13 @@ def test_blocks_without_an_event_are_skipped(prefilter, text):
     assert not prefilter.decide(text, article_has_actor=True).parse
 
 
+def test_short_names_count_only_as_written(prefilter):
+    # "US", "UN", "CAR" (Central African Republic) and "LeT" are actors; "us", "un-", "car" and "let" are words
+    assert not prefilter.decide("Fans let us down and the car was banned from the track.", False).actor
+    assert prefilter.decide("The US banned the group.", False).parse
+    assert prefilter.decide("The UN condemned the coup in Niger.", False).parse
+
+
 def test_a_reference_needs_an_actor_named_before(prefilter):
     text = "It expelled two diplomats on Friday."
     assert not prefilter.decide(text, article_has_actor=False).parse

@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
 
-BATCH_SIZE = 16
+BATCH_DOCS, BATCH_CHARS = 256, 50_000
+"""Sentences parsed in one ``nlp.pipe`` batch: at most this many, of at most this many characters in
+all (one longer sentence is a batch of its own). Few large batches make spaCy's matrix products
+efficient; the character cap bounds the memory of a batch of long sentences."""
 BACKGROUND_MARKS = frozenset({"after", "before", "since", "when", "until", "once"})
 """Subordinators of a clause whose act is dated relative to another, not on the publication day."""
 MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
@@ -161,7 +164,7 @@ class Extractor:
             article = self._checked(article)
             plans.append((article, self._plan(segment(article.content, self._keep_case))))
         texts = (unit.parse_text for _, plan in plans for unit, parse, _ in plan if parse)
-        parsed = iter(self.nlp.pipe(texts, batch_size=BATCH_SIZE))
+        parsed = (doc for batch in _batches(texts) for doc in self.nlp.pipe(batch, batch_size=len(batch)))
         for n, (article, plan) in enumerate(plans):
             # lazily, one batch at a time; what the time budget leaves unread is still taken off
             # the shared stream before the next article, which must start at its own first unit
@@ -383,6 +386,20 @@ class Extractor:
         if m is not None and m.actor is not None and m.via in ("pronoun", "reference"):
             return m.actor.name
         return " ".join(x.text for x in subj.subtree if x.dep_ not in ("punct",)).strip() or None
+
+
+def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Consecutive runs of ``texts`` of at most ``BATCH_DOCS`` texts and ``BATCH_CHARS`` characters."""
+    batch: list[str] = []
+    size = 0
+    for text in texts:
+        if batch and (len(batch) >= BATCH_DOCS or size + len(text) > BATCH_CHARS):
+            yield batch
+            batch, size = [], 0
+        batch.append(text)
+        size += len(text)
+    if batch:
+        yield batch
 
 
 def _sentence_dates(tok: Token) -> list[Span]:

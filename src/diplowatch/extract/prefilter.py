@@ -38,6 +38,9 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 """Past forms that do not begin with the lemma's stem (English irregular verbs)."""
 
+SHORT_FORM = 3
+"""Actor names of at most this many characters count only when written as the gazetteer writes them."""
+
 
 def stems(word: str) -> set[str]:
     """Word beginnings that find every inflection of ``word`` ("recognise" → {"recognise", "recognis"})."""
@@ -98,7 +101,8 @@ class Prefilter:
                 add(phrase, ("requires", n))
         self._forms = {form for form, _key in gazetteer.surface_forms()}
         for form in self._forms:
-            add(form.lower(), ("actor", None))
+            # "US", "UN", "CAR", "LeT" are names only as written: "us", "car" and "let" are words
+            add(form.lower(), ("short" if len(form) <= SHORT_FORM else "actor", None))
         for form in gazetteer.demonym_forms():
             add(form, ("actor", None))
         for word in PRONOUNS | PERSONAL | REFERRING_BODIES | STATE_NOUNS | {"group", "movement", "these", "those"}:
@@ -133,9 +137,10 @@ class Prefilter:
                     triggers.add(n)
                 elif kind == "requires":
                     required.add(n)
-                elif whole and kind == "actor":
-                    actor = True
-                    if text[start:end + 1] in self._forms:
+                elif whole and kind in ("actor", "short"):
+                    written = text[start:end + 1] in self._forms
+                    actor = actor or written or kind == "actor"
+                    if written:
                         names.append((start, end + 1))
                 elif whole and kind == "reference":
                     reference = True
