@@ -254,11 +254,12 @@ class MentionFinder:
         """
         gaz, on = self.gazetteer, ctx.on
         sent_base = ctx.sent_count
+        sents = list(doc.sents)
         sent_of = {}
-        for si, sent in enumerate(doc.sents):
-            for tok in sent:
-                sent_of[tok.i] = sent_base + si
-        ctx.sent_count = sent_base + len(list(doc.sents))
+        for si, sent in enumerate(sents):
+            for i in range(sent.start, sent.end):
+                sent_of[i] = sent_base + si
+        ctx.sent_count = sent_base + len(sents)
 
         spans: list[tuple[Span, Actor | None, str]] = []
         matched = [Span(doc, s, e, label=k) for k, s, e in self.matcher(doc)]
@@ -303,7 +304,7 @@ class MentionFinder:
             if m.via == "person" and m.actor is not None:
                 ctx.surnames[m.text.split()[-1].lower()] = m.actor
         ctx.mentions.extend(m for m in mentions if m.actor is not None)
-        for sent in doc.sents:
+        for sent in sents:
             # the named subject of each sentence, for "It ..." in the sentence after
             subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
             if subj is not None and subj.i in by_token and by_token[subj.i].actor is not None:
@@ -322,7 +323,7 @@ class MentionFinder:
                 by_token[tok.i] = m
                 ctx.mentions.append(m)
         ctx.mentions.sort(key=lambda m: (m.char_start, m.char_end))
-        for sent in doc.sents:
+        for sent in sents:
             subj = next((t for t in sent if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"), None)
             if subj is not None and subj.i in by_token and by_token[subj.i].actor is not None:
                 ctx.subjects[sent_of[subj.i]] = by_token[subj.i].actor
