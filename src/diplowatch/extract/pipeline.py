@@ -1,7 +1,8 @@
 """Article → events: the extraction pipeline of DESIGN §1.
 
-``Extractor.extract(article)`` cuts the article into blocks (one per line; a
-Title-Case headline is parsed in sentence case), parses them with spaCy,
+``Extractor.extract(article)`` cuts the article into lines and the lines into
+sentences (a Title-Case headline is one unit, parsed in sentence case), parses
+each sentence that may hold an event on its own with spaCy (:mod:`.prefilter`),
 resolves actor mentions (:mod:`.mentions`), finds event candidates
 (:mod:`.events`), reads their polarity and attribution (:mod:`.polarity`) and
 dates (:mod:`.dates`), codes them in CAMEO and PLOVER (:mod:`diplowatch.ontology`),
@@ -62,9 +63,9 @@ class Extractor:
         nlp: a spaCy pipeline with parser and NER (default: :func:`load_nlp`).
         gazetteer: actor gazetteer (default: the packaged one).
         lexicon: trigger lexicon (default: the packaged one).
-        prefilter: parse only the lines that may hold an event (see
+        prefilter: parse only the sentences that may hold an event (see
             :mod:`.prefilter`); results are the same either way.
-        time_budget: seconds one article may take; the lines after it are
+        time_budget: seconds one article may take; the sentences after it are
             not analysed (a warning is logged). ``None`` for no limit.
 
     Raises:
@@ -195,7 +196,7 @@ class Extractor:
         started = time.monotonic()
         for n, (block, doc, parsed) in enumerate(docs):
             if self.time_budget is not None and time.monotonic() - started > self.time_budget:
-                log.warning("%s: time budget of %.0f s spent after %d of %d lines; the rest is not analysed",
+                log.warning("%s: time budget of %.0f s spent after %d of %d sentences; the rest is not analysed",
                             article.id, self.time_budget, n, n_blocks)
                 break
             if not parsed:

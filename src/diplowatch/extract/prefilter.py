@@ -1,15 +1,19 @@
-"""The fast path: which blocks of an article can hold an event, found without parsing.
+"""The fast path: which sentences of an article can hold an event, found without parsing.
 
-Parsing is most of diplowatch's cost, and most lines of most news articles
+Parsing is most of diplowatch's cost, and most sentences of most news articles
 report no diplomatic event. Before parsing, an Aho-Corasick automaton
-(pyahocorasick) over the trigger lexicon finds, in one pass over a block's
-lower-cased text, the trigger words of every frame, the argument words frames
-require ("ties", "embassy", "credentials") and the names of actors. A block is
-parsed when some frame could fire in it — its trigger is there and, when it
-requires one, an argument word too — and it names an actor, or refers back to
-one ("it", "the ministry") in an article that has named one. The block before a
-parsed block is parsed as well, for the references that reach one sentence
-back. Other blocks are only tokenised, to remember the names they mention.
+(pyahocorasick) over the trigger lexicon finds, in one pass over a line's or a
+sentence's lower-cased text, the trigger words of every frame, the argument
+words frames require ("ties", "embassy", "credentials") and the names of
+actors. A text is parsed when some frame could fire in it — its trigger is
+there and, when it requires one, an argument word too — and it names an actor,
+or refers back to one ("it", "the ministry") in an article that has named one.
+Names of up to three characters ("US", "UN", "CAR") count only as written,
+since "us", "un" and "car" are words. The extractor
+(:meth:`diplowatch.extract.Extractor._plan`) asks first of each line, then
+of each sentence of the lines that pass; it parses the sentences that pass, and
+the sentence before one that refers back. Other text is only scanned, to
+remember the names it mentions.
 
 Trigger words are matched as word beginnings: "recognis" finds "recognised"
 and "recognising". English verbs whose past forms do not begin with their

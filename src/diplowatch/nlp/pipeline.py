@@ -2,8 +2,11 @@
 
 News text is a sequence of lines: a headline, a dateline, a standfirst,
 paragraphs. spaCy's parser happily runs a headline into the next paragraph, so
-diplowatch parses each non-empty line (a *block*) on its own and keeps the
-block's offset, so that evidence offsets point into the article text.
+diplowatch cuts the text into non-empty lines (*blocks*), and the lines into
+sentences before parsing (:class:`SentenceSplitter`), and parses each sentence
+on its own, keeping its offset, so that evidence offsets point into the
+article text. Parsing sentence by sentence lets the fast path parse only the
+sentences that may hold an event.
 
 Headlines written in Title Case confuse the tagger ("Russia Officially
 Recognizes Taliban Government" is read as one organisation name). A block that
