@@ -47,6 +47,14 @@ def test_blocks_without_an_event_are_skipped(prefilter, text):
     assert not prefilter.decide(text, article_has_actor=True).parse
 
 
+def test_a_frame_needs_its_argument_word_unless_the_trigger_is_exempt(prefilter):
+    # delist: "take" needs a list word; designate: "ban" needs none, "put" does
+    assert "delist" not in prefilter.decide("Kazakhstan took a decision on the Taliban.", True).frames
+    assert "delist" in prefilter.decide("Kazakhstan took the Taliban off its register.", True).frames
+    assert "designate" not in prefilter.decide("Jordan put the plan to Egypt.", True).frames
+    assert "designate" in prefilter.decide("Jordan banned the group.", True).frames
+
+
 def test_short_names_count_only_as_written(prefilter):
     # "US", "UN", "CAR" (Central African Republic) and "LeT" are actors; "us", "un-", "car" and "let" are words
     assert not prefilter.decide("Fans let us down and the car was banned from the track.", False).actor

@@ -101,6 +101,9 @@ class Prefilter:
             for word in frame.requires:
                 for st in stems(word):
                     add(st, ("requires", n))
+            for lemma in frame.requires_exempt:
+                for st in stems(lemma):
+                    add(st, ("exempt", n))
             for phrase in frame.requires_text:
                 add(phrase, ("requires", n))
         self._forms = {form for form, _key in gazetteer.surface_forms()}
@@ -129,6 +132,7 @@ class Prefilter:
         low = text.lower()
         triggers: set[int] = set()
         required: set[int] = set()
+        exempt: set[int] = set()
         actor = reference = False
         names: list[tuple[int, int]] = []
         for end, (length, values) in self._auto.iter(low):
@@ -141,6 +145,8 @@ class Prefilter:
                     triggers.add(n)
                 elif kind == "requires":
                     required.add(n)
+                elif kind == "exempt":
+                    exempt.add(n)
                 elif whole and kind in ("actor", "short"):
                     written = text[start:end + 1] in self._forms
                     actor = actor or written or kind == "actor"
@@ -150,7 +156,7 @@ class Prefilter:
                     reference = True
         frames = tuple(self._frames[n].name for n in sorted(triggers)
                        if not self._frames[n].requires and not self._frames[n].requires_text
-                       or n in required or self._frames[n].requires_exempt)
+                       or n in required or n in exempt)
         parse = bool(frames) and (actor or (reference and article_has_actor))
         return Decision(parse, frames, actor, reference, _longest(names))
 
