@@ -2,7 +2,9 @@
 
 No database access: give it events (``diplowatch.store.StoredEvent`` from
 ``KnowledgeBase.events()``, or plain :class:`~diplowatch.model.Event` objects,
-which then have no publication date) and it returns plain frozen dataclasses.
+which then have no publication date), or the flat :class:`EventRow` tuples
+that ``KnowledgeBase.state_rows()`` reads without building any object, and it
+returns plain frozen dataclasses. Events and rows go through the same fold.
 
 Rules:
 
@@ -36,13 +38,13 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from diplowatch.model import Actor, Event
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 
-__all__ = ["FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus", "Transition",
-           "effective_date", "recognizers", "relation_state", "transitions"]
+__all__ = ["EventRow", "FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus",
+           "Transition", "effective_date", "event_row", "recognizers", "relation_state", "transitions"]
 
 LOG_FACETS: frozenset[str] = frozenset({"contacts"})
 """Facets that keep every event instead of a current value."""
@@ -56,6 +58,7 @@ NONE = "none"
 """Value of a facet that no asserted event has set."""
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+_EMPTY_FACETS: dict[str, FacetState] = {}  # one shared empty FacetState per facet name (frozen: safe to share)
 _MUTUAL_FACETS: frozenset[str] = frozenset(EVENT_TYPES[e].facet for e in MUTUAL_EVENTS if e in EVENT_TYPES)
 
 
@@ -89,6 +92,42 @@ class Support:
     evidence: str
     attribution: str | None
     confidence: float
+
+
+class EventRow(NamedTuple):
+    """The fields of one event that :func:`relation_state` reads, as one flat tuple.
+
+    ``KnowledgeBase.state_rows()`` reads these straight from the store, so that
+    a status of a thousand events builds no ``Event`` object; :func:`event_row`
+    makes one of an ``Event``. Both fold the same.
+
+    Attributes:
+        id, doc, event, polarity: of the event.
+        date: the event's own date as reported (ISO at its precision) or ``None``.
+        published: publication date of its article (ISO ``YYYY-MM-DD``, as
+            stored), or ``None``; a value that is not an ISO date counts as ``None``.
+        url: URL of its article, or ``None``.
+        evidence: the evidence sentence.
+        attribution, confidence: as extracted.
+        source_id, source_state: id and ``state`` of the source actor;
+            ``source_id`` is ``None`` when the event has no source.
+        target_id, target_state: the same of the target actor.
+    """
+
+    id: str
+    doc: str
+    event: str
+    polarity: str
+    date: str | None
+    published: str | None
+    url: str | None
+    evidence: str
+    attribution: str | None
+    confidence: float
+    source_id: str | None
+    source_state: str | None
+    target_id: str | None
+    target_state: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,15 +309,30 @@ def effective_date(event: Event, published: dt.date | str | None = None) -> dt.d
     return d if d is not None else _as_date(published)
 
 
-def relation_state(events: Iterable[Event], target: str,
+def event_row(event: Event) -> EventRow:
+    """The :class:`EventRow` of an event: ``published`` and ``url`` from the
+    attributes of that name when present (as on ``StoredEvent``), else ``None``."""
+    src, tgt = event.source, event.target
+    published = _as_date(getattr(event, "published", None))
+    return EventRow(event.id, event.doc, event.event, event.polarity, event.date,
+                    published.isoformat() if published else None, getattr(event, "url", None),
+                    event.evidence.text, event.attribution, event.confidence,
+                    src.id if src is not None else None, src.state if src is not None else None,
+                    tgt.id if tgt is not None else None, tgt.state if tgt is not None else None)
+
+
+def relation_state(events: Iterable[Event | EventRow], target: str,
                    as_of: dt.date | str | None = None) -> TargetStatus:
     """Fold events into the relation state of every observer towards ``target``.
 
     Args:
         events: stored events (anything with the ``Event`` fields; an optional
             ``published`` (date or ISO string) and ``url`` attribute are used
-            when present, as on ``StoredEvent``). Events of other targets are
-            ignored, so ``kb.events()`` may be passed unfiltered.
+            when present, as on ``StoredEvent``), or :class:`EventRow` tuples
+            (``KnowledgeBase.state_rows()``), in any mix. Events of other
+            targets are ignored, so ``kb.events()`` may be passed unfiltered.
+            The order matters only for :attr:`TargetStatus.undated` (kept in
+            input order); everything else is folded in date order.
         target: ISO3 code of a state (``"AFG"``): every target actor whose
             ``state`` is that code counts (``AFG``, ``AFG:taliban``,
             ``ORG:taliban``). Any other string is matched against actor ids
@@ -298,43 +352,49 @@ def relation_state(events: Iterable[Event], target: str,
     cutoff = _as_date(as_of, strict=True)
     by_state = bool(_ISO3.match(target))
 
-    def matches(actor: Actor | None) -> bool:
-        return actor is not None and (actor.state == target if by_state else actor.id == target)
-
-    items: list[tuple[tuple[Any, ...], Event, str | None, Support]] = []
+    items: list[tuple[tuple[Any, ...], Support, Any]] = []  # (fold order, support, its EVENT_TYPES entry)
     undated: list[Support] = []
+    iso: dict[dt.date | None, str | None] = {None: None}  # a store repeats the same dates many times
+    days: dict[str | None, dt.date | None] = {None: None}
     for ev in events:
-        etype = EVENT_TYPES.get(ev.event)
+        (eid, doc, kind, polarity, date, pub, url, evidence, attribution, confidence,
+         source_id, source_state, target_id, target_state) = ev if isinstance(ev, tuple) else event_row(ev)
+        etype = EVENT_TYPES.get(kind)
         facet = etype.facet if etype else ""
-        mutual = ev.event in MUTUAL_EVENTS or facet in LOG_FACETS
-        if matches(ev.target):
-            observer = _code(ev.source)
-        elif mutual and matches(ev.source) and ev.target is not None:
-            observer = _code(ev.target)
+        if target_id is not None and (target_state == target if by_state else target_id == target):
+            observer = (source_state or source_id) if source_id is not None else None
+        elif (kind in MUTUAL_EVENTS or facet in LOG_FACETS) and source_id is not None \
+                and target_id is not None and (source_state == target if by_state else source_id == target):
+            observer = target_state or target_id
         else:
             continue
         if observer is not None and observer == target:
             continue  # a dyad of the target with itself
-        published = _as_date(getattr(ev, "published", None))
-        eff = effective_date(ev, published)
-        if eff is not None and not facet and observer is not None and ev.polarity == "asserted":
+        published = days[pub] if pub in days else days.setdefault(pub, _iso_day(pub))
+        eff = _parse_partial(date)
+        if eff is None:
+            eff = published
+        if eff is not None and not facet and observer is not None and polarity == "asserted":
             continue  # dated asserted praise, criticism, unknown types: in no list of the status
-        sup = _support(ev, observer, eff, published)
+        if eff is not None and cutoff is not None and eff > cutoff:
+            continue
+        eff_iso = iso[eff] if eff in iso else iso.setdefault(eff, eff.isoformat())
+        pub_iso = iso[published] if published in iso else iso.setdefault(published, published.isoformat())
+        sup = Support(eid, kind, polarity, observer, source_id, target_id, date, eff_iso, pub_iso, doc, url,
+                      evidence, attribution, confidence)  # by position: one per event, the fold's main cost
         if eff is None:
             undated.append(sup)
             if cutoff is not None:
                 continue
-        elif cutoff is not None and eff > cutoff:
-            continue
-        key = (eff is None, eff or dt.date.min, published is None, published or dt.date.min, ev.id)
-        items.append((key, ev, observer, sup))
+        items.append(((eff is None, eff or dt.date.min, published is None, published or dt.date.min, eid), sup, etype))
     items.sort(key=lambda item: item[0])
 
     folds: dict[str, _ObserverFold] = {}
     intentions: list[Support] = []
     unattributed: list[Support] = []
-    for _key, ev, observer, sup in items:
-        if ev.polarity != "asserted":
+    for _key, sup, etype in items:
+        observer = sup.observer
+        if sup.polarity != "asserted":
             intentions.append(sup)
             if observer is not None:
                 (folds.get(observer) or folds.setdefault(observer, _ObserverFold())).intentions.append(sup)
@@ -342,15 +402,14 @@ def relation_state(events: Iterable[Event], target: str,
         if observer is None:
             unattributed.append(sup)
             continue
-        etype = EVENT_TYPES.get(ev.event)
         if etype is None or not etype.facet:
             continue  # praise, criticism, unknown types: no state
         fold = folds.get(observer) or folds.setdefault(observer, _ObserverFold())  # one object per observer
         if etype.facet in LOG_FACETS:
             fold.contacts.append(sup)
         elif etype.facet in PER_TARGET_FACETS:
-            org = ev.target.id if ev.target is not None else ""
-            _apply(fold.designations.setdefault(org, []), etype.effect, sup)
+            _apply(fold.designations.setdefault(sup.target_id if sup.target_id is not None else "", []),
+                   etype.effect, sup)
         else:
             _apply(fold.facets.setdefault(etype.facet, []), etype.effect, sup)
 
@@ -479,7 +538,8 @@ class _ObserverFold:
     intentions: list[Support] = field(default_factory=list)
 
     def freeze(self, code: str) -> ObserverStatus:
-        facets = {name: _freeze(name, self.facets.get(name, [])) for name in STATE_FACETS}
+        facets = {name: _freeze(name, self.facets[name]) if name in self.facets else _empty(name)
+                  for name in STATE_FACETS}
         designations = {org: _freeze("designation", ps) for org, ps in sorted(self.designations.items())}
         return ObserverStatus(observer=code, facets=facets, contacts=tuple(self.contacts),
                               designations=designations, intentions=tuple(self.intentions))
@@ -503,20 +563,15 @@ def _freeze(name: str, periods: list[list[Any]]) -> FacetState:
                           first_reported=_min_iso(s.published for s in sups), events=tuple(sups))
                    for v, since, until, sups in periods)
     if not frozen:
-        return FacetState(name)
+        return _empty(name)
     cur = frozen[-1]
     return FacetState(facet=name, value=cur.value, since=cur.since, first_reported=cur.first_reported,
                       events=cur.events, periods=frozen)
 
 
-def _support(ev: Event, observer: str | None, eff: dt.date | None, published: dt.date | None) -> Support:
-    return Support(event_id=ev.id, event=ev.event, polarity=ev.polarity, observer=observer,
-                   source_id=ev.source.id if ev.source else None,
-                   target_id=ev.target.id if ev.target else None,
-                   date=ev.date, effective=eff.isoformat() if eff else None,
-                   published=published.isoformat() if published else None,
-                   doc=ev.doc, url=getattr(ev, "url", None), evidence=ev.evidence.text,
-                   attribution=ev.attribution, confidence=ev.confidence)
+def _empty(name: str) -> FacetState:
+    """The facet ``name`` that no event set: one shared object per name (it is frozen)."""
+    return _EMPTY_FACETS.get(name) or _EMPTY_FACETS.setdefault(name, FacetState(name))
 
 
 def _code(actor: Actor | None) -> str | None:
@@ -541,6 +596,14 @@ def _parse_partial(value: str | None) -> dt.date | None:
     try:
         return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
     except ValueError:  # year 0, month 13, 0000-00-00
+        return None
+
+
+def _iso_day(value: str | None) -> dt.date | None:
+    """An ISO date string → date; ``None`` when absent or not an ISO date."""
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
         return None
 
 

@@ -20,17 +20,17 @@ from diplowatch.cli._common import (
 )
 
 
-def _status(target: str, as_of: str | None, db: str | None):  # noqa: ANN202
+def _status(target: str, as_of: str | None, db: str | None, facets: tuple[str, ...] | None = None):  # noqa: ANN202
     """``(ISO3 code, TargetStatus, empty)``: ``empty`` is the line to print instead of an empty
-    table when no event towards the target is stored, else ``None``."""
-    from diplowatch.state import relation_state
-
+    table when no event towards the target is stored, else ``None``. ``facets``: fold only
+    these (see ``KnowledgeBase.state_rows``)."""
     code = _target_code(target)
     when = _iso_date(as_of, "--as-of")
     with knowledge_base(db, create=False) as kb:
-        events = kb.events(target_state=code, state_only=True)
-        empty = None if events else _nothing_about(kb, f"towards {code}")
-    return code, relation_state(events, code, when), empty
+        st = kb.status(code, when, facets=facets)
+        found = st.observers or st.intentions or st.unattributed or st.undated or kb.state_rows(code, limit=1)
+        empty = None if found else _nothing_about(kb, f"towards {code}")
+    return code, st, empty
 
 
 @app.command()
@@ -96,7 +96,7 @@ def who_recognizes(
     from diplowatch.state import recognizers
 
     _check_format(format)
-    code, st, empty = _status(target, as_of, db)
+    code, st, empty = _status(target, as_of, db, facets=("recognition",))
     recs = recognizers(st)
     if format == "json":
         rows = [{"observer": r.observer, "since": r.since, "first_date": r.first.effective,

@@ -25,7 +25,7 @@ Rules (DESIGN §5, RELIABILITY.md "Store"):
   real-world event is made. Undated reports of one key share one undated
   real-world event. ``n_reports``, ``n_sources`` (distinct independent
   sources), ``first_date`` and ``last_date`` are always recomputed from the
-  ``reports`` rows (:func:`refresh_real_event`), never incremented.
+  ``reports`` rows (:func:`refresh_real_events`), never incremented.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, distinct, func, insert, select, update
+from sqlalchemy import Connection, bindparam, distinct, func, insert, select, update
 
 from diplowatch.model import Actor, Article, Event, article_id
 from diplowatch.ontology import MUTUAL_EVENTS
@@ -46,7 +46,7 @@ from diplowatch.store.db import (
 )
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "Report", "canonical_url", "content_key", "link_reports",
-           "mark_near_duplicate", "party", "refresh_real_event", "report_of"]
+           "mark_near_duplicate", "party", "refresh_real_event", "refresh_real_events", "report_of"]
 
 DEFAULT_WINDOW_DAYS = 7
 """Longest span, in days, of the reports of one real-world event."""
@@ -203,23 +203,30 @@ def link_reports(conn: Connection, reports: Iterable[Report], window_days: int =
     """Link each report (a stored event with no link yet) to a real-world event.
 
     Reports are linked in order of (date, undated last, event id), so the
-    result does not depend on the order given. Each real-world event touched
-    is recomputed (:func:`refresh_real_event`) before the next report is
-    matched.
+    result does not depend on the order given. A real-world event is matched
+    on its aggregates as they are after every earlier report: those touched
+    are recomputed (:func:`refresh_real_events`) before a later report of the
+    same (event, source, target, polarity) is matched, and all the others
+    together at the end (a report is only ever matched to one of its own key).
 
     Returns:
         The ids of the real-world events touched.
     """
     touched: set[int] = set()
+    stale: dict[tuple[str, str | None, str | None, str], set[int]] = {}  # by key, linked since recomputed
     for rep in sorted(reports, key=lambda r: (r.date is None, r.date or "", r.event_id)):
+        key = (rep.event, rep.source, rep.target, rep.polarity)
+        if key in stale:
+            refresh_real_events(conn, stale.pop(key))
         rid = _find_real_event(conn, rep, window_days)
         if rid is None:
             rid = conn.execute(insert(REAL_EVENTS).values(
                 event=rep.event, source_party=rep.source, target_party=rep.target, polarity=rep.polarity,
                 first_date=rep.date, last_date=rep.date, n_reports=0, n_sources=0)).inserted_primary_key[0]
         conn.execute(insert(REPORTS).values(event_id=rep.event_id, real_event_id=rid, report_date=rep.date))
-        refresh_real_event(conn, rid)
+        stale.setdefault(key, set()).add(rid)
         touched.add(rid)
+    refresh_real_events(conn, {rid for rids in stale.values() for rid in rids})
     return touched
 
 
@@ -244,25 +251,48 @@ def _find_real_event(conn: Connection, rep: Report, window_days: int) -> int | N
 def refresh_real_event(conn: Connection, real_event_id: int) -> bool:
     """Recompute one real-world event's aggregates from its reports; ``True`` if they changed.
 
+    See :func:`refresh_real_events`.
+    """
+    return refresh_real_events(conn, [real_event_id]) == 1
+
+
+def refresh_real_events(conn: Connection, real_event_ids: Iterable[int]) -> int:
+    """Recompute real-world events' aggregates from their reports, a few statements for them all.
+
     ``n_reports`` = linked events; ``n_sources`` = distinct independent
     sources (an article, or the root of its near-duplicate group);
-    ``first_date``/``last_date`` = earliest and latest report dates (ISO).
+    ``first_date``/``last_date`` = earliest and latest report dates (ISO);
+    a real-world event without reports gets ``None``, ``None``, 0, 0.
+
+    Args:
+        conn: a connection in the write transaction.
+        real_event_ids: ids of stored real-world events (unknown ids are passed over).
+
+    Returns:
+        How many of them had stored aggregates that differed (and were updated).
     """
+    ids = sorted(set(real_event_ids))
     root = func.coalesce(NEAR_DUPLICATES.c.duplicate_of, EVENTS.c.doc)
-    agg = conn.execute(
-        select(func.min(REPORTS.c.report_date), func.max(REPORTS.c.report_date),
-               func.count(), func.count(distinct(root)))
-        .select_from(REPORTS.join(EVENTS, EVENTS.c.id == REPORTS.c.event_id)
-                     .outerjoin(NEAR_DUPLICATES, NEAR_DUPLICATES.c.article_id == EVENTS.c.doc))
-        .where(REPORTS.c.real_event_id == real_event_id)).one()
-    values = {"first_date": agg[0], "last_date": agg[1], "n_reports": agg[2], "n_sources": agg[3]}
     t = REAL_EVENTS.c
-    current = conn.execute(select(t.first_date, t.last_date, t.n_reports, t.n_sources)
-                           .where(t.id == real_event_id)).one()
-    if tuple(current) == tuple(values.values()):
-        return False
-    conn.execute(update(REAL_EVENTS).where(t.id == real_event_id).values(**values))
-    return True
+    changed: list[dict[str, object]] = []
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        fresh = {r[0]: tuple(r[1:]) for r in conn.execute(
+            select(REPORTS.c.real_event_id, func.min(REPORTS.c.report_date), func.max(REPORTS.c.report_date),
+                   func.count(), func.count(distinct(root)))
+            .select_from(REPORTS.join(EVENTS, EVENTS.c.id == REPORTS.c.event_id)
+                         .outerjoin(NEAR_DUPLICATES, NEAR_DUPLICATES.c.article_id == EVENTS.c.doc))
+            .where(REPORTS.c.real_event_id.in_(chunk)).group_by(REPORTS.c.real_event_id))}
+        for r in conn.execute(select(t.id, t.first_date, t.last_date, t.n_reports, t.n_sources)
+                              .where(t.id.in_(chunk))):
+            values = fresh.get(r.id, (None, None, 0, 0))
+            if tuple(r[1:]) != values:
+                changed.append(dict(zip(("rid", "first", "last", "reports", "sources"), (r.id, *values))))
+    if changed:
+        conn.execute(update(REAL_EVENTS).where(t.id == bindparam("rid")).values(
+            first_date=bindparam("first"), last_date=bindparam("last"),
+            n_reports=bindparam("reports"), n_sources=bindparam("sources")), changed)
+    return len(changed)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[list[str]]:

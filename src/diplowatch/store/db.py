@@ -21,11 +21,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint, Column, Connection, Engine, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
-    String, Table, Text, and_, create_engine, func, select,
+    String, Table, Text, and_, create_engine, func, literal, or_, select,
 )
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
@@ -34,6 +34,9 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from diplowatch.errors import StoreError
 from diplowatch.model import Actor, Article, Event, Evidence
 from diplowatch.ontology import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from diplowatch.state import EventRow, TargetStatus
 
 __all__ = ["KnowledgeBase", "Quarantined", "RealEvent", "StoredEvent", "TimelineEntry", "default_db_url",
            "metadata", "migrate"]
@@ -57,6 +60,7 @@ ARTICLES = Table(
     Column("ingested_at", String(32), nullable=False),
     Column("content_key", String(64), nullable=True),  # always written; NULL only before 0002's backfill
     Index("ux_articles_content_key", "content_key", unique=True),
+    Index("ix_articles_published", "published"),  # 0005
 )
 
 ACTORS = Table(
@@ -86,7 +90,7 @@ EVENTS = Table(
     Column("confidence", Float, nullable=False),
     Column("extractor", String(64), nullable=False),
     CheckConstraint("polarity IN ('asserted', 'negated', 'hypothetical')", name="ck_events_polarity"),
-    Index("ix_events_target_event", "target_id", "event"),
+    Index("ix_events_target", "target_id", "event", "polarity", "source_id", "doc"),  # 0005
     Index("ix_events_source", "source_id"),
     Index("ix_events_event_date", "event", "date"),
     Index("ix_events_doc", "doc"),
@@ -633,12 +637,10 @@ class KnowledgeBase:
              .join(ARTICLES, ARTICLES.c.id == EVENTS.c.doc)
              .outerjoin(src, src.c.id == EVENTS.c.source_id)
              .outerjoin(tgt, tgt.c.id == EVENTS.c.target_id))
-        # by the ids of the actors of that state, so that the target_id/source_id indexes
-        # are used (filtering on the joined actor's state made SQLite scan every event)
         if target_state is not None:
-            q = q.where(EVENTS.c.target_id.in_(select(ACTORS.c.id).where(ACTORS.c.state == target_state)))
+            q = q.where(_of_state(EVENTS.c.target_id, target_state))
         if source_state is not None:
-            q = q.where(EVENTS.c.source_id.in_(select(ACTORS.c.id).where(ACTORS.c.state == source_state)))
+            q = q.where(_of_state(EVENTS.c.source_id, source_state))
         if event is not None:
             q = q.where(EVENTS.c.event == event)
         if polarity is not None:
@@ -646,18 +648,96 @@ class KnowledgeBase:
         if doc is not None:
             q = q.where(EVENTS.c.doc == doc)
         if state_only:
-            q = q.where(~and_(EVENTS.c.polarity == "asserted", EVENTS.c.source_id.is_not(None),
-                              ARTICLES.c.published.is_not(None), EVENTS.c.event.in_(_STATELESS_TYPES)))
+            q = q.where(_STATE_ONLY)
         if actor is not None:
             q = q.where((src.c.state == actor) | (tgt.c.state == actor)
                         | (EVENTS.c.source_id == actor) | (EVENTS.c.target_id == actor))
-        q = q.order_by(EVENTS.c.date.is_(None), EVENTS.c.date,
-                       ARTICLES.c.published.is_(None), ARTICLES.c.published, EVENTS.c.id)
+        q = q.order_by(*_EVENT_ORDER)
         if connection is not None:
             return [_stored_event(r, {}) for r in connection.execute(q).mappings().all()]
         with self._engine.connect() as conn:
             cache: dict[Any, Any] = {}
             return [_stored_event(r, cache) for r in conn.execute(q).mappings().all()]
+
+    def state_rows(self, target_state: str, *, facets: Iterable[str] | None = None, limit: int | None = None,
+                   connection: Connection | None = None) -> list[EventRow]:
+        """The stored events towards a state as the flat tuples that the fold reads.
+
+        The same events, in the same order, as ``events(target_state=target_state,
+        state_only=True)``, but as :class:`~diplowatch.state.EventRow` tuples
+        built straight from the columns the fold needs (no ``Event`` objects):
+        :func:`~diplowatch.state.relation_state` of either is the same.
+
+        Args:
+            target_state: ISO3 ``state`` of the target actor (``"AFG"`` matches
+                ``AFG``, ``AFG:taliban`` and ``ORG:taliban``).
+            facets: only the asserted events with a source of the event types
+                that change these facets (``{"recognition"}``: recognitions and
+                withdrawals; see ``EVENT_TYPES``). Their fold gives each observer
+                the same value, periods and events of these facets as the fold
+                of every event, and nothing else (no other facet, contacts,
+                intentions, unattributed or undated events). ``None``: every
+                event the fold reads.
+            limit: at most this many rows, the first in that order; ``None``: all.
+            connection: read through this connection (inside its transaction);
+                ``None``: a connection of the pool.
+
+        Returns:
+            A list of :class:`~diplowatch.state.EventRow`, ordered by event date
+            (ISO string; undated last), then article published date (unknown
+            last), then id.
+
+        Raises:
+            ValueError: ``facets`` names no facet of the ontology.
+        """
+        from diplowatch.state import EventRow
+
+        e, src = EVENTS.c, ACTORS.alias("src")
+        q = (select(e.id, e.doc, e.event, e.polarity, e.date, ARTICLES.c.published, ARTICLES.c.url,
+                    e.evidence_text, e.attribution, e.confidence, func.nullif(e.source_id, ""), src.c.state,
+                    func.nullif(e.target_id, ""), literal(target_state))  # every target is of that state
+             .join(ARTICLES, ARTICLES.c.id == e.doc)
+             .outerjoin(src, src.c.id == e.source_id)
+             .where(_of_state(e.target_id, target_state)))
+        if facets is None:
+            q = q.where(_STATE_ONLY)
+        else:
+            wanted = set(facets)
+            kinds = sorted(name for name, t in EVENT_TYPES.items() if t.facet and t.facet in wanted)
+            if not kinds:
+                raise ValueError(f"no event type changes the facets {sorted(wanted)}")
+            q = q.where(e.event.in_(kinds), e.polarity == "asserted", e.source_id.is_not(None), e.source_id != "")
+        q = q.order_by(*_EVENT_ORDER).limit(limit)
+        if connection is not None:
+            rows = connection.execute(q).all()
+        else:
+            with self._engine.connect() as conn:
+                rows = conn.execute(q).all()
+        return list(map(EventRow._make, rows))
+
+    def status(self, target_state: str, as_of: dt.date | str | None = None, *,
+               facets: Iterable[str] | None = None) -> TargetStatus:
+        """Relation state of every observer towards a state, as of a date (DESIGN §5).
+
+        What ``diplowatch status`` and ``who-recognizes`` answer:
+        ``relation_state(self.state_rows(target_state, facets=facets), target_state, as_of)``.
+
+        Args:
+            target_state: ISO3 code of the target state.
+            as_of: ``datetime.date`` or ISO ``YYYY-MM-DD``; ``None``: everything known.
+            facets: fold only the events of these facets (see :meth:`state_rows`);
+                ``("recognition",)`` is all that ``recognizers()`` reads.
+
+        Returns:
+            A :class:`~diplowatch.state.TargetStatus`.
+
+        Raises:
+            ValueError: ``as_of`` is not an ISO date, ``target_state`` is empty,
+                or ``facets`` names no facet.
+        """
+        from diplowatch.state import relation_state
+
+        return relation_state(self.state_rows(target_state, facets=facets), target_state, as_of)
 
     def articles_for(self, event_ids: Iterable[str]) -> dict[str, Article]:
         """The article of each stored event: ``{event id: Article}`` (unknown ids are left out)."""
@@ -809,12 +889,12 @@ class KnowledgeBase:
             How many real-world events had stored aggregates that differed
             (0 on a sound store).
         """
-        from diplowatch.store.corroborate import refresh_real_event
+        from diplowatch.store.corroborate import refresh_real_events
 
         with self._writer() as conn:
             self._lock_writers(conn)
             ids = conn.execute(select(REAL_EVENTS.c.id).order_by(REAL_EVENTS.c.id)).scalars().all()
-            return sum(refresh_real_event(conn, rid) for rid in ids)
+            return refresh_real_events(conn, ids)
 
     # -- quarantine ----------------------------------------------------------
 
@@ -855,6 +935,27 @@ class KnowledgeBase:
             rows = conn.execute(select(QUARANTINE).order_by(QUARANTINE.c.id)).mappings().all()
         return [Quarantined(r["id"], r["source"], r["line"], r["reason"], r["raw"], r["created_at"])
                 for r in rows]
+
+
+def _of_state(column: Any, state: str) -> Any:
+    """``column`` (an actor id of ``events``) is an actor of ``state``.
+
+    By the ids of the actors of that state, so that the indexes on
+    ``target_id``/``source_id`` are used (filtering on the joined actor's state
+    made SQLite scan every event).
+    """
+    return column.in_(select(ACTORS.c.id).where(ACTORS.c.state == state))
+
+
+_STATE_ONLY = or_(~and_(EVENTS.c.polarity == "asserted", EVENTS.c.source_id.is_not(None),
+                         EVENTS.c.event.in_(_STATELESS_TYPES)),
+                  EVENTS.c.doc.in_(select(ARTICLES.c.id).where(ARTICLES.c.published.is_(None))))
+"""Rows that the fold may read: not asserted praise or criticism with a source in an article with a
+publication date. Written so that it is decided from the columns of ``ix_events_target`` and the few
+undated articles (``ix_articles_published``), before any event row or article is read."""
+_EVENT_ORDER = (EVENTS.c.date.is_(None), EVENTS.c.date, ARTICLES.c.published.is_(None), ARTICLES.c.published,
+                EVENTS.c.id)
+"""Order of :meth:`KnowledgeBase.events` and :meth:`KnowledgeBase.state_rows`."""
 
 
 def _event_row(ev: Event) -> dict[str, Any]:
