@@ -180,7 +180,7 @@ def report(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--size", type=int, default=100, help="articles per corpus (default 100)")
+    ap.add_argument("--size", type=int, default=200, help="articles per corpus (default 200)")
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best pass counts (default 3)")
     ap.add_argument("--corpus", choices=CORPORA, action="append", help="only this corpus (repeatable)")
     ap.add_argument("--stage", choices=STAGES, action="append", help="only this stage (repeatable)")

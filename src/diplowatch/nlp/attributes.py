@@ -27,7 +27,7 @@ from spacy.tokens._retokenize import set_token_attrs
 FACTORY = "diplowatch_attribute_ruler"
 """Name under which the component is registered with spaCy."""
 
-ATTRS = ("LOWER", "TAG", "DEP", "IS_SPACE")
+ATTRS = ("LOWER", "TAG", "DEP", "IS_SPACE")  # the order :meth:`IndexedAttributeRuler.match` unpacks
 """Token attributes the patterns may test, in the order of ``Doc.to_array`` rows; a pattern is
 filed under the first of them it pins to a finite set of values (the most selective first)."""
 
@@ -138,9 +138,12 @@ class IndexedAttributeRuler(AttributeRuler):
         rows = doc.to_array(list(ATTRS)).tolist() if len(doc) else []
         n = len(rows)
         found = set()
+        get = table.get
         for i, row in enumerate(rows):
-            candidates = [e for k, v in enumerate(row) for e in table.get((k, v), ())]
-            for attr_id, match_id, rest, tail in candidates + unfiled if unfiled else candidates:
+            lower, tag, dep, space = row
+            candidates = (*get((0, lower), ()), *get((1, tag), ()), *get((2, dep), ()), *get((3, space), ()),
+                          *unfiled)
+            for attr_id, match_id, rest, tail in candidates:
                 end = i + 1 + len(tail)
                 if end > n or (rest and not _holds(row, rest, strings)):
                     continue
