@@ -185,3 +185,130 @@ def test_ingest_batch_dir(serial_dir: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout.strip().splitlines()[-1])
     assert summary["new"] == 0 and summary["duplicates"] == 7
+
+
+# --------------------------------------------------------------------------- bad options and inputs (CLI)
+
+def _cli(*args: str):  # noqa: ANN202
+    res = CliRunner().invoke(app, ["batch", *args])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception  # no traceback
+    return res
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_out_that_is_no_directory_is_refused(corpus: Path, tmp_path: Path) -> None:
+    """`--out FILE`, `--out DIR/` whose DIR/events is a file, `--out FILE/sub`: exit 2, nothing created."""
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "od").mkdir()
+    (tmp_path / "od" / "events").write_text("x")
+    before = _tree(tmp_path)
+    for out, culprit in ((tmp_path / "file", "file"), (tmp_path / "od", "od/events"),
+                         (tmp_path / "file" / "sub", "file")):
+        res = _cli(str(corpus), "--out", str(out) + "/", "--scheduler", "serial")
+        assert res.exit_code == 2, res.output
+        assert res.stderr.startswith("error: --out ") and culprit in res.stderr and "not a directory" in res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1
+        assert _tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:notaport", "tcp://127.0.0.1", "tcp://:8786",
+                                     "tcp://127.0.0.1:70000", "udp://127.0.0.1:8786"])
+def test_scheduler_address_is_checked_first(corpus: Path, tmp_path: Path, address: str) -> None:
+    res = _cli(str(corpus), "--out", str(tmp_path / "out"), "--scheduler", address)
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("error: --scheduler") and address in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture()
+def not_dask():  # noqa: ANN201
+    """A TCP server on 127.0.0.1 that speaks no Dask: ``start(answer)`` → its tcp:// address.
+
+    It accepts, reads, and sends ``answer`` (nothing: it stays silent, as an HTTP server does
+    while it waits for a request line)."""
+    import socket
+    import threading
+
+    servers: list[socket.socket] = []
+
+    def start(answer: bytes = b"") -> str:
+        srv = socket.create_server(("127.0.0.1", 0))
+        servers.append(srv)
+        conns: list[socket.socket] = []
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = srv.accept()
+                except OSError:  # closed at teardown
+                    return
+                conns.append(conn)
+                if answer:
+                    conn.sendall(answer)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return f"tcp://127.0.0.1:{srv.getsockname()[1]}"
+
+    yield start
+    for srv in servers:
+        srv.close()
+
+
+def test_scheduler_that_never_answers(corpus: Path, tmp_path: Path, not_dask) -> None:  # noqa: ANN001
+    """A server that accepts and says nothing would hang the Dask handshake: bounded by --connect-timeout."""
+    import time
+
+    address = not_dask()
+    t0 = time.monotonic()
+    res = _cli(str(corpus), "--out", str(tmp_path / "out"), "--scheduler", address, "--connect-timeout", "0.3")
+    assert res.exit_code == 2, res.output
+    assert time.monotonic() - t0 < 20
+    assert res.stderr.startswith(f"error: cannot connect to the Dask scheduler at {address}: no Dask handshake")
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_scheduler_that_answers_garbage(corpus: Path, tmp_path: Path, not_dask) -> None:  # noqa: ANN001
+    """Garbage read as a Dask frame header once made the client allocate exabytes (MemoryError)."""
+    address = not_dask(b"HTTP/1.0 400 Bad Request\r\nContent-Type: text/html\r\n\r\n<html>nope</html>\r\n" * 4)
+    res = _cli(str(corpus), "--out", str(tmp_path / "out"), "--scheduler", address, "--connect-timeout", "2")
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith(f"error: cannot connect to the Dask scheduler at {address}: ")
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_unreadable_inputs_create_nothing(tmp_path: Path) -> None:
+    """An empty JSON Lines file, a Parquet file without a text column: errors naming them, exit 1, no --out tree."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    wrong = tmp_path / "wrong.parquet"
+    pq.write_table(pa.table({"body": ["Russia recognised the Taliban government."]}), wrong)
+    for src in (empty, wrong):
+        res = _cli(str(src), "--out", str(tmp_path / "out"), "--scheduler", "serial")
+        assert res.exit_code == 1, res.output
+        assert f"error: {src}: " in res.stderr and "nothing written" in res.stderr
+        assert not (tmp_path / "out").exists()
+        assert res.stdout == ""
+    existing = tmp_path / "existing"
+    existing.mkdir()
+    assert _cli(str(empty), "--out", str(existing), "--scheduler", "serial").exit_code == 1
+    assert _tree(existing) == [], "no empty articles/ and events/ directories"
+
+
+def test_quiet_prints_no_summary(primed, tmp_path: Path) -> None:  # noqa: ANN001
+    src = tmp_path / "one.jsonl"
+    src.write_text(json.dumps(ARTICLES[0]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    res = _cli(str(src), "--out", str(out), "--scheduler", "serial", "-q")
+    assert res.exit_code == 0, res.output
+    assert res.output == "", "no progress and no summary line"
+    assert len(_recorded(out)) == 1
+    res = _cli(str(src), "--out", str(out), "--scheduler", "serial")
+    assert res.exit_code == 0 and "1 partition(s): 0 done, 1 already done" in res.stdout

@@ -247,3 +247,80 @@ def test_gdelt_coding_of_a_stored_article_is_no_second_source(tmp_path: Path, sa
         assert report.imported == 0
         assert report.skipped["source article already stored"] == 3
         assert kb.counts() == before
+
+
+@pytest.fixture()
+def stored(tmp_path: Path, sample) -> str:  # noqa: ANN001
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    with KnowledgeBase(db) as kb:
+        kb.add(*sample)
+    return db
+
+
+def _export_fails(db: str, fmt: str, target: str | Path) -> str:
+    """Run `export --out TARGET`: exit 2, one `error:` line naming the target, no traceback."""
+    res = runner.invoke(app, ["export", "-f", fmt, "--db", db, "--out", str(target)])
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: cannot write {target}: "), res.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("fmt", ["gdelt", "jsonl", "csv", "parquet"])
+def test_export_to_a_bad_target(tmp_path: Path, stored: str, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import tempfile
+
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert "no such directory" in _export_fails(stored, fmt, tmp_path / "missing" / "events.out")
+    assert "is a directory" in _export_fails(stored, fmt, tmp_path)
+    if Path("/dev/full").exists():
+        assert "No space left on device" in _export_fails(stored, fmt, "/dev/full")
+    if os.geteuid() != 0:  # root may write anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        assert "permission denied" in _export_fails(stored, fmt, locked / "events.out").lower()
+        locked.chmod(0o700)
+        locked.rmdir()
+
+    def denied(*_args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied", kwargs.get("dir"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    assert "Permission denied" in _export_fails(stored, fmt, tmp_path / "events.out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before, "nothing created"
+
+
+def test_export_is_written_whole_or_not_at_all(tmp_path: Path, stored: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails half-way (disk full) leaves the old file as it was and no temporary file."""
+    import diplowatch.interchange as interchange
+
+    target = tmp_path / "events.jsonl"
+    target.write_text("old\n")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    calls = []
+
+    def full(event):  # noqa: ANN001, ANN202
+        calls.append(event)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        return {"id": event.id}
+
+    monkeypatch.setattr(interchange, "_export_row", full)
+    assert "No space left on device" in _export_fails(stored, "csv", target)
+    assert len(calls) == 2, "failed after a row was written"
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    monkeypatch.undo()
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", stored, "--out", str(target)])
+    assert res.exit_code == 0, res.output
+    assert len(target.read_text().splitlines()) == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_import_help_names_what_is_skipped() -> None:
+    res = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "200"})
+    text = " ".join(res.stdout.split())
+    assert "054" in text and "161" in text and "invent events" in text and "Actor1" in text

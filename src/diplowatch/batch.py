@@ -43,11 +43,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import signal
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -56,7 +57,7 @@ from typing import Any
 
 from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.interchange import (
-    article_from_row, article_row, article_schema, event_from_row, event_row, event_schema,
+    article_from_row, article_row, article_schema, atomic_write, event_from_row, event_row, event_schema,
 )
 from diplowatch.model import Article, Event, article_id
 
@@ -298,37 +299,6 @@ class BatchReport:
     stale: list[str] = field(default_factory=list)
 
 
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` via a hidden temporary file in its directory, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual mode
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp_path, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
 def _read_manifest(out: Path) -> dict[str, Any] | None:
     path = out / MANIFEST
     if not path.is_file():
@@ -353,19 +323,35 @@ def is_batch_dir(path: str | Path) -> bool:
         return False
 
 
+def _check_out_dir(out: Path) -> None:
+    """Raise :class:`BatchError` unless ``out`` is, or can be made, a writable batch directory."""
+    for p in (out, out / "events", out / "articles"):
+        if p.exists() and not p.is_dir():
+            raise BatchError(f"--out {out}: {p} exists and is not a directory")
+    existing = out.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BatchError(f"--out {out}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BatchError(f"--out {out}: {existing} is not writable")
+
+
 class _Output:
-    """The output directory: partition files and the manifest (written by the client only)."""
+    """The output directory: partition files and the manifest (written by the client only).
+
+    Opening it only reads and checks (a wrong path or an incompatible manifest
+    creates nothing); :meth:`create` makes the directories before the first
+    partition is written, and :meth:`discard` removes those it made when the
+    run recorded nothing.
+    """
 
     def __init__(self, out: Path, partition_size: int, prefilter: bool) -> None:
+        _check_out_dir(out)
         from diplowatch.extract.pipeline import EXTRACTOR
 
         self.out = out
-        (out / "events").mkdir(parents=True, exist_ok=True)
-        (out / "articles").mkdir(parents=True, exist_ok=True)
-        for d in (out, out / "events", out / "articles"):
-            for stale in d.glob(".*.tmp"):  # left by a crash mid-write
-                with contextlib.suppress(OSError):
-                    stale.unlink()
+        self.made: list[Path] = []
         found = _read_manifest(out)
         if found is None:
             found = {"format": FORMAT, "version": VERSION, "extractor": EXTRACTOR, "prefilter": prefilter,
@@ -382,6 +368,28 @@ class _Output:
             pid: rec for pid, rec in found["partitions"].items()
             if (out / rec["events"]).is_file() and (out / rec["articles"]).is_file()}
 
+    def create(self) -> None:
+        """Make the output directories and remove temporary files left by a crash mid-write."""
+        out = self.out
+        try:
+            for d in (out, out / "events", out / "articles"):
+                missing = [p for p in (d, *d.parents) if not p.exists()]
+                d.mkdir(parents=True, exist_ok=True)
+                self.made.extend(reversed(missing))
+        except OSError as exc:
+            raise BatchError(f"--out {out}: cannot create {exc.filename or out}: {exc.strerror or exc}") from exc
+        for d in (out, out / "events", out / "articles"):
+            for stale in d.glob(".*.tmp"):  # left by a crash mid-write
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+
+    def discard(self) -> None:
+        """Remove the directories :meth:`create` made, when they are still empty."""
+        for d in reversed(self.made):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        self.made.clear()
+
     def done(self, pid: str) -> bool:
         return pid in self.manifest["partitions"]
 
@@ -390,8 +398,8 @@ class _Output:
 
         pid = result["pid"]
         ev_rel, art_rel = f"events/{pid}.parquet", f"articles/{pid}.parquet"
-        _atomic_write(self.out / ev_rel, lambda p: pq.write_table(result["events"], str(p)))
-        _atomic_write(self.out / art_rel, lambda p: pq.write_table(result["articles"], str(p)))
+        atomic_write(self.out / ev_rel, lambda p: pq.write_table(result["events"], str(p)))
+        atomic_write(self.out / art_rel, lambda p: pq.write_table(result["articles"], str(p)))
         self.manifest["partitions"][pid] = {
             "index": index, "events": ev_rel, "articles": art_rel,
             "n_articles": result["articles"].num_rows, "n_events": result["events"].num_rows,
@@ -399,7 +407,7 @@ class _Output:
             "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         data = json.dumps(self.manifest, ensure_ascii=False, indent=1, sort_keys=True)
-        _atomic_write(self.out / MANIFEST, lambda p: p.write_text(data, "utf-8"))
+        atomic_write(self.out / MANIFEST, lambda p: p.write_text(data, "utf-8"))
 
 
 def _crash_after() -> int | None:
@@ -409,30 +417,82 @@ def _crash_after() -> int | None:
     return None
 
 
-def _client(scheduler: str, workers: int) -> tuple[Any, Any]:
-    """(client, cluster or None) for ``local`` or a ``tcp://`` address."""
+CONNECT_TIMEOUT = 30.0
+"""Seconds a ``tcp://`` scheduler has to accept the client (connection and handshake)."""
+
+
+def _check_scheduler(scheduler: str, workers: int) -> None:
+    """Raise :class:`BatchError` unless ``scheduler`` is local, serial or a well-formed ``tcp://HOST:PORT``."""
+    if scheduler == "serial":
+        return
+    if scheduler == "local":
+        if workers < 1:
+            raise BatchError(f"--workers must be at least 1, not {workers}")
+        return
+    if not scheduler.startswith(("tcp://", "tls://")):
+        raise BatchError(f"--scheduler must be local, serial or tcp://HOST:PORT, not {scheduler!r}")
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(scheduler)
+        port = parts.port
+    except ValueError:  # a port that is no number or out of range, a broken [IPv6] address
+        port = None
+    if not parts.hostname or not port or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise BatchError(f"--scheduler {scheduler!r} is not tcp://HOST:PORT with PORT a number from 1 to 65535")
+
+
+def _connect(address: str, timeout: float) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address``, started within ``timeout`` seconds.
+
+    Dask's own timeout covers the TCP connection but not the handshake, so a
+    server that accepts and never answers (any non-Dask service) would hang the
+    client: it is started in a thread that is given up after the timeout.
+    Any failure (a refused connection, a server that answers garbage and makes
+    the client allocate exabytes) is a :class:`BatchError`.
+    """
+    from distributed import Client
+
+    box: dict[str, Any] = {}
+
+    def start() -> None:
+        try:
+            box["client"] = Client(address, timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - reported below, whatever it is
+            box["error"] = exc
+
+    thread = threading.Thread(target=start, name="diplowatch-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + min(timeout, 1.0))  # a grace, so that Dask's own timeout is reported when it fires
+    why = f"cannot connect to the Dask scheduler at {address}"
+    if thread.is_alive():
+        raise BatchError(f"{why}: no Dask handshake within {timeout:g} s (is it a Dask scheduler?)")
+    exc = box.get("error")
+    if isinstance(exc, OSError):
+        raise BatchError(f"{why}: {exc}") from exc
+    if exc is not None:
+        raise BatchError(f"{why}: not the Dask protocol ({type(exc).__name__}: {exc})") from exc
+    return box["client"]
+
+
+def _client(scheduler: str, workers: int, timeout: float = CONNECT_TIMEOUT) -> tuple[Any, Any]:
+    """(client, cluster or None) for ``local`` or a ``tcp://`` address (checked by :func:`_check_scheduler`)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:
         raise BatchError("diplowatch batch needs Dask: pip install dask distributed pyarrow") from exc
     if scheduler == "local":
-        if workers < 1:
-            raise BatchError(f"--workers must be at least 1, not {workers}")
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster
-    if scheduler.startswith(("tcp://", "tls://")):
-        try:
-            return Client(scheduler, timeout="30s"), None
-        except OSError as exc:
-            raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
-    raise BatchError(f"--scheduler must be local, serial or tcp://HOST:PORT, not {scheduler!r}")
+    return _connect(scheduler, timeout), None
 
 
 def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", workers: int = 2,
               partition_size: int = 50, published: dt.date | None = None, prefilter: bool = True,
               client: Any = None, fault: dict[str, Any] | None = None,
-              progress: Callable[[str], None] | None = None) -> BatchReport:
+              progress: Callable[[str], None] | None = None,
+              connect_timeout: float = CONNECT_TIMEOUT) -> BatchReport:
     """Extract events from ``inputs`` into ``out`` on Dask (see the module doc).
 
     Args:
@@ -450,15 +510,24 @@ def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", w
             is then ignored; the client is not closed).
         fault: test hook passed to :func:`extract_partition`.
         progress: called with a line of text after each partition.
+        connect_timeout: seconds a ``tcp://`` scheduler has to accept the
+            client (connection and handshake).
 
     Returns:
-        A :class:`BatchReport`.
+        A :class:`BatchReport`. When no article could be read, nothing is
+        created (``report.partitions`` is 0 and ``report.input_errors`` says why).
 
     Raises:
-        BatchError: bad options, an incompatible output directory, an
-            unreachable scheduler, or a task that failed (the partitions
-            finished before it are recorded).
+        BatchError: bad options, an output path that is no (writable)
+            directory, an incompatible output directory, an unreachable
+            scheduler, or a task that failed (the partitions finished before it
+            are recorded). Options, output path and scheduler are checked, and
+            the first partition is read, before anything is created or started;
+            directories this run created are removed again when it fails before
+            recording a partition.
     """
+    if client is None:
+        _check_scheduler(scheduler, workers)
     output = _Output(Path(out), partition_size, prefilter)
     report = BatchReport()
     crash_after = _crash_after()
@@ -480,6 +549,12 @@ def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", w
             os.kill(os.getpid(), signal.SIGKILL)
 
     parts = plan_partitions(read_articles(inputs, published), partition_size, report.input_errors.append)
+    first = next(parts, None)
+    if first is None:  # nothing could be read: create nothing, start nothing
+        report.stale = sorted(output.manifest["partitions"])
+        return report
+    parts = itertools.chain([first], parts)
+    own_client = client is None
     own_cluster = None
 
     def to_do() -> Iterator[Partition]:
@@ -493,45 +568,54 @@ def run_batch(inputs: list[str], out: str | Path, *, scheduler: str = "local", w
             yield part
 
     t0 = time.perf_counter()
-    if client is None and scheduler == "serial":
-        worker_extractor(prefilter)  # loaded before the clock starts, as on the workers
-        t0 = time.perf_counter()
-        for part in to_do():
-            handle(part.index, extract_partition(part.pid, [article_row(a) for a in part.articles],
-                                                 prefilter, fault))
-    else:
-        if client is None:
-            client, own_cluster = _client(scheduler, workers)
-        try:
-            from distributed import as_completed
-
-            client.register_plugin(_extractor_plugin(prefilter))  # waits for every worker to load it
+    try:
+        if client is None and scheduler == "serial":
+            output.create()
+            worker_extractor(prefilter)  # loaded before the clock starts, as on the workers
             t0 = time.perf_counter()
-            n_threads = max(1, sum(client.nthreads().values()))
-            limit = 2 * n_threads
-            pending = as_completed()
-            index_of: dict[str, int] = {}
-
-            def finish(fut: Any) -> None:
-                try:
-                    result = fut.result()
-                except Exception as exc:
-                    raise BatchError(f"partition {fut.key} failed: {type(exc).__name__}: {exc}") from exc
-                handle(index_of.pop(result["pid"]), result)
-                fut.release()
-
             for part in to_do():
-                index_of[part.pid] = part.index
-                pending.add(client.submit(extract_partition, part.pid, [article_row(a) for a in part.articles],
-                                          prefilter, fault, key=f"diplowatch-{part.pid}", pure=False))
-                while pending.count() >= limit:
-                    finish(next(pending))
-            for fut in pending:
-                finish(fut)
-        finally:
-            if own_cluster is not None:
-                client.close()
-                own_cluster.close()
+                handle(part.index, extract_partition(part.pid, [article_row(a) for a in part.articles],
+                                                     prefilter, fault))
+        else:
+            if client is None:
+                client, own_cluster = _client(scheduler, workers, connect_timeout)
+            try:
+                from distributed import as_completed
+
+                client.register_plugin(_extractor_plugin(prefilter))  # waits for every worker to load it
+                output.create()
+                t0 = time.perf_counter()
+                n_threads = max(1, sum(client.nthreads().values()))
+                limit = 2 * n_threads
+                pending = as_completed()
+                index_of: dict[str, int] = {}
+
+                def finish(fut: Any) -> None:
+                    try:
+                        result = fut.result()
+                    except Exception as exc:
+                        raise BatchError(f"partition {fut.key} failed: {type(exc).__name__}: {exc}") from exc
+                    handle(index_of.pop(result["pid"]), result)
+                    fut.release()
+
+                for part in to_do():
+                    index_of[part.pid] = part.index
+                    pending.add(client.submit(extract_partition, part.pid,
+                                              [article_row(a) for a in part.articles], prefilter, fault,
+                                              key=f"diplowatch-{part.pid}", pure=False))
+                    while pending.count() >= limit:
+                        finish(next(pending))
+                for fut in pending:
+                    finish(fut)
+            finally:
+                if own_client:
+                    client.close()
+                if own_cluster is not None:
+                    own_cluster.close()
+    except BaseException:
+        if report.done == 0:
+            output.discard()
+        raise
     report.seconds = time.perf_counter() - t0
     report.stale = sorted(set(output.manifest["partitions"]) - seen)
     return report

@@ -5,7 +5,8 @@
     DiplowatchError
      ├── InputError          an input cannot be read or is malformed (names it, and the line)
      ├── ConfigurationError  a setting, model or data file is missing or invalid
-     └── StoreError          the knowledge base cannot be opened or written
+     ├── StoreError          the knowledge base cannot be opened or written
+     └── OutputError         an output file or directory cannot be written (names it)
 """
 
 from __future__ import annotations
@@ -38,3 +39,7 @@ class ConfigurationError(DiplowatchError):
 
 class StoreError(DiplowatchError):
     """The knowledge base cannot be opened or written."""
+
+
+class OutputError(DiplowatchError):
+    """An output file or directory cannot be written: the message names it and says why."""

@@ -28,20 +28,23 @@ def batch(
     published: PublishedOption = None,
     no_prefilter: Annotated[bool, typer.Option("--no-prefilter", help="Parse every block (slower; same events).")]
     = False,
+    connect_timeout: Annotated[float, typer.Option(
+        "--connect-timeout", min=0.1, help="Seconds a tcp:// scheduler has to accept the connection.")] = 30.0,
     quiet: QuietOption = False,
 ) -> None:
     """Extract events at scale on Dask: one Parquet file of events (and one of articles) per partition.
 
     Finished partitions are recorded in DIR/manifest.json; running the same
     command again resumes after a crash and writes no partition twice. Load
-    the result with `diplowatch ingest DIR`.
+    the result with `diplowatch ingest DIR`. When no article can be read,
+    nothing is written (exit 1).
     """
     from diplowatch.batch import run_batch
 
     when = _iso_date(published, "--published")
     try:
         report = run_batch(inputs, out_dir, scheduler=scheduler, workers=workers, partition_size=partition_size,
-                           published=when, prefilter=not no_prefilter,
+                           published=when, prefilter=not no_prefilter, connect_timeout=connect_timeout,
                            progress=None if quiet else (lambda line: err.print(Text(line))))
     except DiplowatchError as exc:
         _error(exc)
@@ -50,13 +53,17 @@ def batch(
         _error(e)
     for f in report.failed:
         _error(f"article {f['id']} (partition {f['pid']}): extraction failed: {f['reason']}")
+    if report.partitions == 0:
+        _error(f"no article could be read from the inputs: nothing written to {out_dir}")
+        raise typer.Exit(1)
     if report.stale:
         err.print(Text(f"warning: {len(report.stale)} recorded partition(s) are not part of these inputs"))
-    peak = max((m["peak_rss"] for m in report.memory.values()), default=0)
-    rate = report.articles / report.seconds if report.seconds else 0.0
-    out.print(f"{report.partitions} partition(s): {report.done} done, {report.skipped} already done; "
-              f"{report.articles} article(s), {report.events} event(s) in {report.seconds:.1f} s "
-              f"({rate:.1f} articles/s); peak worker memory {peak / 2**20:.0f} MiB; output in {out_dir}")
+    if not quiet:
+        peak = max((m["peak_rss"] for m in report.memory.values()), default=0)
+        rate = report.articles / report.seconds if report.seconds else 0.0
+        out.print(f"{report.partitions} partition(s): {report.done} done, {report.skipped} already done; "
+                  f"{report.articles} article(s), {report.events} event(s) in {report.seconds:.1f} s "
+                  f"({rate:.1f} articles/s); peak worker memory {peak / 2**20:.0f} MiB; output in {out_dir}")
     raise typer.Exit(1 if report.input_errors or report.failed else 0)
 
 
@@ -67,18 +74,27 @@ def export(
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Output file (default: stdout; "
                                                                    "parquet needs one).")] = None,
 ) -> None:
-    """Export every stored event: GDELT 2.0 event rows (asserted events), DESIGN §2 JSON Lines, CSV or Parquet."""
-    from diplowatch.interchange import EXPORT_FORMATS, export_events
+    """Export every stored event: GDELT 2.0 event rows (asserted events), DESIGN §2 JSON Lines, CSV or Parquet.
+
+    A --out file is written whole or not at all (via a temporary file beside it).
+    """
+    from diplowatch.interchange import EXPORT_FORMATS, check_output_file, export_events
 
     _check_format(format, tuple(EXPORT_FORMATS))
     if format == "parquet" and out_file is None:
         _error("--format parquet needs --out FILE")
         raise typer.Exit(2)
-    with knowledge_base(db, create=False) as kb:
-        events = kb.events()
-    if not events:
-        err.print(Text(NO_EVENTS))
-    n = export_events(events, format, out_file if out_file is not None else sys.stdout)
+    try:
+        if out_file is not None:
+            check_output_file(out_file)  # before reading the store
+        with knowledge_base(db, create=False) as kb:
+            events = kb.events()
+        if not events:
+            err.print(Text(NO_EVENTS))
+        n = export_events(events, format, out_file if out_file is not None else sys.stdout)
+    except DiplowatchError as exc:  # the file is written whole or not at all
+        _error(exc)
+        raise typer.Exit(2) from None
     err.print(Text(f"exported {n} of {len(events)} event(s) as {format}"
                    + (f" to {out_file}" if out_file is not None else "")))
 
@@ -93,6 +109,12 @@ def import_cmd(
 
     Events whose CAMEO code maps to the ontology are stored with extractor
     gdelt/2.0 and article gdelt:<GLOBALEVENTID>; other rows are skipped and counted.
+
+    Skipped on purpose: EventCodes 054 (grant recognition) and 161 (reduce or
+    break relations), because each covers several of our event types and
+    importing them would invent events; the vague 050 and 160; rows without an
+    Actor1 (or Actor2) code, or whose actors are not a state, a government or a
+    known organisation; rows without a date or GLOBALEVENTID.
     """
     from diplowatch.interchange import import_gdelt
 
