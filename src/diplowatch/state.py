@@ -37,7 +37,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, NamedTuple
 
 from diplowatch.model import Actor, Event
@@ -92,6 +92,25 @@ class Support:
     evidence: str
     attribution: str | None
     confidence: float
+
+
+_SUPPORT_SLOTS = tuple(getattr(Support, f.name).__set__ for f in fields(Support))
+
+
+def _support(*values: Any) -> Support:
+    """``Support(*values)`` (every field, in order), set slot by slot.
+
+    The same object (``Support`` has no ``__post_init__``), without the frozen
+    ``__init__``'s ``object.__setattr__`` per field: about a third faster, for
+    the one ``Support`` per event of a fold.
+
+    Raises:
+        ValueError: not exactly one value per field.
+    """
+    sup = object.__new__(Support)
+    for set_slot, value in zip(_SUPPORT_SLOTS, values, strict=True):
+        set_slot(sup, value)
+    return sup
 
 
 class EventRow(NamedTuple):
@@ -305,7 +324,7 @@ def effective_date(event: Event, published: dt.date | str | None = None) -> dt.d
     """The date an event counts at: its own date (first day of its year or month
     at year/month precision), else ``published``; ``None`` when neither is known
     or parseable."""
-    d = _parse_partial(event.date)
+    d = _parse_partial(event.date)[0]
     return d if d is not None else _as_date(published)
 
 
@@ -352,10 +371,8 @@ def relation_state(events: Iterable[Event | EventRow], target: str,
     cutoff = _as_date(as_of, strict=True)
     by_state = bool(_ISO3.match(target))
 
-    items: list[tuple[tuple[Any, ...], Support, Any]] = []  # (fold order, support, its EVENT_TYPES entry)
+    items: list[Support] = []
     undated: list[Support] = []
-    iso: dict[dt.date | None, str | None] = {None: None}  # a store repeats the same dates many times
-    days: dict[str | None, dt.date | None] = {None: None}
     for ev in events:
         (eid, doc, kind, polarity, date, pub, url, evidence, attribution, confidence,
          source_id, source_state, target_id, target_state) = ev if isinstance(ev, tuple) else event_row(ev)
@@ -370,29 +387,27 @@ def relation_state(events: Iterable[Event | EventRow], target: str,
             continue
         if observer is not None and observer == target:
             continue  # a dyad of the target with itself
-        published = days[pub] if pub in days else days.setdefault(pub, _iso_day(pub))
-        eff = _parse_partial(date)
+        published, pub_iso = _iso_day(pub)
+        eff, eff_iso = _parse_partial(date)
         if eff is None:
-            eff = published
+            eff, eff_iso = published, pub_iso
         if eff is not None and not facet and observer is not None and polarity == "asserted":
             continue  # dated asserted praise, criticism, unknown types: in no list of the status
         if eff is not None and cutoff is not None and eff > cutoff:
             continue
-        eff_iso = iso[eff] if eff in iso else iso.setdefault(eff, eff.isoformat())
-        pub_iso = iso[published] if published in iso else iso.setdefault(published, published.isoformat())
-        sup = Support(eid, kind, polarity, observer, source_id, target_id, date, eff_iso, pub_iso, doc, url,
-                      evidence, attribution, confidence)  # by position: one per event, the fold's main cost
+        sup = _support(eid, kind, polarity, observer, source_id, target_id, date, eff_iso, pub_iso, doc, url,
+                       evidence, attribution, confidence)  # one per event, the fold's main cost
         if eff is None:
             undated.append(sup)
             if cutoff is not None:
                 continue
-        items.append(((eff is None, eff or dt.date.min, published is None, published or dt.date.min, eid), sup, etype))
-    items.sort(key=lambda item: item[0])
+        items.append(sup)
+    items.sort(key=_fold_order)
 
     folds: dict[str, _ObserverFold] = {}
     intentions: list[Support] = []
     unattributed: list[Support] = []
-    for _key, sup, etype in items:
+    for sup in items:
         observer = sup.observer
         if sup.polarity != "asserted":
             intentions.append(sup)
@@ -402,6 +417,7 @@ def relation_state(events: Iterable[Event | EventRow], target: str,
         if observer is None:
             unattributed.append(sup)
             continue
+        etype = EVENT_TYPES.get(sup.event)
         if etype is None or not etype.facet:
             continue  # praise, criticism, unknown types: no state
         fold = folds.get(observer) or folds.setdefault(observer, _ObserverFold())  # one object per observer
@@ -538,8 +554,9 @@ class _ObserverFold:
     intentions: list[Support] = field(default_factory=list)
 
     def freeze(self, code: str) -> ObserverStatus:
-        facets = {name: _freeze(name, self.facets[name]) if name in self.facets else _empty(name)
-                  for name in STATE_FACETS}
+        facets = dict(_EMPTY_STATE)  # every facet of STATE_FACETS, in that order; then the ones set
+        for name, periods in self.facets.items():
+            facets[name] = _freeze(name, periods)
         designations = {org: _freeze("designation", ps) for org, ps in sorted(self.designations.items())}
         return ObserverStatus(observer=code, facets=facets, contacts=tuple(self.contacts),
                               designations=designations, intentions=tuple(self.intentions))
@@ -559,8 +576,8 @@ def _apply(periods: list[list[Any]], value: str, sup: Support) -> None:
 
 
 def _freeze(name: str, periods: list[list[Any]]) -> FacetState:
-    frozen = tuple(Period(value=v, since=since, until=until,
-                          first_reported=_min_iso(s.published for s in sups), events=tuple(sups))
+    frozen = tuple(Period(v, since, until, min([s.published for s in sups if s.published], default=None),
+                          tuple(sups))
                    for v, since, until, sups in periods)
     if not frozen:
         return _empty(name)
@@ -572,6 +589,18 @@ def _freeze(name: str, periods: list[list[Any]]) -> FacetState:
 def _empty(name: str) -> FacetState:
     """The facet ``name`` that no event set: one shared object per name (it is frozen)."""
     return _EMPTY_FACETS.get(name) or _EMPTY_FACETS.setdefault(name, FacetState(name))
+
+
+_EMPTY_STATE: dict[str, FacetState] = {name: _empty(name) for name in STATE_FACETS}
+"""Every facet of :data:`STATE_FACETS` as no event set it, in that order (copied per observer)."""
+
+
+def _fold_order(sup: Support) -> tuple[str, str, str]:
+    """Sort key of the fold: effective date, publication date (unknown ones last), event id.
+
+    ISO days order as the dates do, and ``"~"`` sorts after every digit.
+    """
+    return sup.effective or "~", sup.published or "~", sup.event_id
 
 
 def _code(actor: Actor | None) -> str | None:
@@ -586,25 +615,29 @@ def _min_iso(values: Iterable[str | None]) -> str | None:
 
 
 @functools.lru_cache(maxsize=65536)  # a store repeats the same dates many times
-def _parse_partial(value: str | None) -> dt.date | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → date (first day); ``None`` if not valid."""
+def _parse_partial(value: str | None) -> tuple[dt.date | None, str | None]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → (date of its first day, that day as ISO ``YYYY-MM-DD``);
+    ``(None, None)`` if absent or not valid."""
     if not value:
-        return None
+        return None, None
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value.strip())
     if not m:
-        return None
+        return None, None
     try:
-        return dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+        day = dt.date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
     except ValueError:  # year 0, month 13, 0000-00-00
-        return None
+        return None, None
+    return day, day.isoformat()
 
 
-def _iso_day(value: str | None) -> dt.date | None:
-    """An ISO date string → date; ``None`` when absent or not an ISO date."""
+@functools.lru_cache(maxsize=65536)
+def _iso_day(value: str | None) -> tuple[dt.date | None, str | None]:
+    """An ISO date string → (date, as ISO ``YYYY-MM-DD``); ``(None, None)`` when absent or not an ISO date."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
-        return None
+        return None, None
+    return (day, day.isoformat()) if day is not None else (None, None)
 
 
 def _as_date(value: dt.date | str | None, *, strict: bool = False) -> dt.date | None:
@@ -620,7 +653,7 @@ def _as_date(value: dt.date | str | None, *, strict: bool = False) -> dt.date | 
         except ValueError:
             if strict:
                 raise ValueError(f"as_of must be an ISO date YYYY-MM-DD, not {value!r}") from None
-            return _parse_partial(value)
+            return _parse_partial(value)[0]
     if strict:
         raise ValueError(f"as_of must be a date or an ISO date string, not {type(value).__name__}")
     return None
