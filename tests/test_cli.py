@@ -454,6 +454,143 @@ def test_unknown_format_exits_2_everywhere(tmp_path, args):
     assert "--format must be" in result.stderr and "'yaml'" in result.stderr
 
 
+READ_COMMANDS = [("status", "AFG"), ("who-recognizes", "AFG"), ("timeline", "AFG"),
+                 ("changes", "--since", "2025-01-01"), ("alerts",), ("export",), ("watch", "list"),
+                 ("token", "list")]
+
+
+def foreign_sqlite(path: Path) -> bytes:
+    """Someone else's SQLite database at ``path`` (a table of its own, rollback journal); its bytes."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    conn.execute("INSERT INTO invoices (amount) VALUES (12.5)")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("args", READ_COMMANDS)
+def test_read_commands_refuse_a_foreign_sqlite_file_and_leave_it_alone(tmp_path, args):
+    other = tmp_path / "other.db"
+    before = foreign_sqlite(other)
+    result = run(*args, "--db", f"sqlite:///{other}")
+    assert result.exit_code == 2, result.output
+    assert f"{other} is not a diplowatch knowledge base" in result.stderr and "invoices" in result.stderr
+    assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+
+
+@pytest.mark.parametrize("content, message", [(b"", "no knowledge base at {path}"),
+                                              (b"hello, world\n", "{path} is not a diplowatch knowledge base")])
+def test_read_commands_refuse_an_empty_or_non_sqlite_file(tmp_path, content, message):
+    path = tmp_path / "kb.db"
+    path.write_bytes(content)
+    result = run("status", "AFG", "--db", f"sqlite:///{path}")
+    assert result.exit_code == 2, result.output
+    assert message.format(path=path) in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert path.read_bytes() == content
+
+
+def test_ingest_refuses_a_foreign_sqlite_file_but_initialises_an_empty_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    news = tmp_path / "news.txt"
+    news.write_text("Russia recognised the Taliban government on Thursday.\n", encoding="utf-8")
+    other = tmp_path / "other.db"
+    before = foreign_sqlite(other)
+    refused = run("ingest", news, "--db", other)
+    assert refused.exit_code == 2, refused.output
+    assert f"{other} is not a diplowatch knowledge base" in refused.stderr and other.read_bytes() == before
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert run("ingest", news, "--db", empty).exit_code == 0
+    with KnowledgeBase(f"sqlite:///{empty}", create=False) as kb:
+        assert kb.has_article("news")
+
+
+def test_db_takes_a_plain_path_like_the_environment_variable(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    monkeypatch.chdir(tmp_path)
+    Path("news.txt").write_text("Russia recognised the Taliban government on Thursday.\n", encoding="utf-8")
+    stored = run("ingest", "news.txt", "--db", "kb.db")  # relative: made absolute, as $DIPLOWATCH_DB is
+    assert stored.exit_code == 0, stored.output
+    assert f"sqlite:///{tmp_path / 'kb.db'}" in stored.stdout
+    for db in (str(tmp_path / "kb.db"), f"sqlite:///{tmp_path / 'kb.db'}"):
+        result = run("status", "AFG", "--db", db)
+        assert result.exit_code == 0 and "no events stored" in result.stdout, result.output
+    monkeypatch.setenv("DIPLOWATCH_DB", str(tmp_path / "elsewhere.db"))
+    assert run("timeline", "AFG", "--db", "kb.db").exit_code == 0  # --db wins over the variable
+    assert not (tmp_path / "elsewhere.db").exists()
+    help_text = " ".join(run("status", "--help").stdout.split())
+    assert "a file path" in help_text and "SQLAlchemy URL" in help_text
+
+
+def test_changes_refuses_since_after_until(tmp_path):
+    url = db_url(tmp_path)
+    KnowledgeBase(url).close()
+    result = run("changes", "--since", "2025-01-01", "--until", "2024-01-01", "--db", url)
+    assert result.exit_code == 2, result.output
+    assert "--since is after --until" in result.stderr and "0 change(s)" not in result.stdout
+    assert run("changes", "--since", "2025-01-01", "--until", "2025-01-01", "--db", url).exit_code == 0
+
+
+def test_status_as_of_says_how_many_undated_reports_it_left_out(tmp_path):
+    import datetime as dt
+
+    from diplowatch.model import Actor, Evidence, Event, event_id
+
+    rus, chn = Actor("RUS", "Russia", "state", "RUS"), Actor("CHN", "China", "state", "CHN")
+    gov = Actor("AFG:taliban", "Taliban-led government of Afghanistan", "government", "AFG")
+
+    def stored(doc: str, source: Actor, published, date) -> tuple[Article, list[Event]]:
+        text = f"{source.name} recognised the Taliban government."
+        ev = Event(id=event_id(doc, "rules/1", 0, len(text), "recognize_government", source.id, gov.id),
+                   doc=doc, event="recognize_government", source=source, target=gov, polarity="asserted",
+                   date=date, date_precision="day" if date else None, cameo="054", plover="SUPPORT",
+                   evidence=Evidence(text, 0, len(text)), attribution=None, confidence=0.9, extractor="rules/1")
+        return Article(id=doc, text=text, published=published), [ev]
+
+    url = db_url(tmp_path)
+    with KnowledgeBase(url) as kb:
+        kb.add(*stored("dated", rus, dt.date(2025, 7, 4), "2025-07-03"))
+        kb.add(*stored("undated", chn, None, None))
+    result = run("status", "AFG", "--as-of", "2025-12-31", "--db", url)
+    assert result.exit_code == 0, result.output
+    assert "RUS" in result.stdout and "CHN" not in result.stdout
+    assert "1 undated report(s) not placed in time (see --format json)" in result.stdout
+    as_json = json.loads(run("status", "AFG", "--as-of", "2025-12-31", "--db", url, "--format", "json").stdout)
+    assert [u["observer"] for u in as_json["undated"]] == ["CHN"]
+    everything = run("status", "AFG", "--db", url)  # no --as-of: undated reports are folded, no note
+    assert "CHN" in everything.stdout and "undated report(s)" not in everything.stdout
+
+
+def test_ingest_of_only_missing_inputs_is_a_usage_error_and_creates_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    new = tmp_path / "new.db"
+    result = run("ingest", tmp_path / "no-such-file.txt", tmp_path / "nor-this.jsonl", "--db", new)
+    assert result.exit_code == 2, result.output
+    assert f"{tmp_path / 'no-such-file.txt'}: no such file" in result.stderr
+    assert f"{tmp_path / 'nor-this.jsonl'}: no such file" in result.stderr
+    assert not new.exists()
+    news = tmp_path / "news.txt"  # one readable input: the missing one is quarantined as before
+    news.write_text("Russia recognised the Taliban government on Thursday.\n", encoding="utf-8")
+    mixed = run("ingest", tmp_path / "no-such-file.txt", news, "--db", new)
+    assert mixed.exit_code == 1 and "1 new" in mixed.stdout and "quarantined 1" in mixed.stdout, mixed.output
+
+
+def test_ingesting_the_same_bad_jsonl_twice_quarantines_each_record_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "_extractor", lambda: NoEvents())
+    corpus = tmp_path / "feed.jsonl"
+    corpus.write_text('{"id": "good", "text": "Moscow said so."}\n{broken\n'
+                      '{"id": "bad", "title": "Half \\ud83d an emoji", "text": "Kabul said so."}\n', encoding="utf-8")
+    url = db_url(tmp_path)
+    for _ in range(2):
+        result = run("ingest", corpus, "--db", url)
+        assert result.exit_code == 1 and "quarantined 2" in result.stdout, result.output
+    with KnowledgeBase(url) as kb:
+        assert sorted((q.source, q.line) for q in kb.quarantined()) == [(str(corpus), 2), (str(corpus), 3)]
+
+
 def test_tables_are_wide_when_piped(monkeypatch):
     import io
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
+import os
 from pathlib import Path
 
 import pytest
@@ -144,6 +145,130 @@ def test_readers_do_not_create_a_missing_sqlite_file(tmp_path):
         assert store.counts()["articles"] == 0
     with KnowledgeBase(f"sqlite:///{missing}", create=False) as store:  # and then readers open it
         assert store.counts()["events"] == 0
+
+
+def test_resolve_db_url_takes_paths_and_urls_like_the_environment(tmp_path, monkeypatch):
+    from diplowatch.store.db import resolve_db_url
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("DIPLOWATCH_DB", "env.db")
+    assert resolve_db_url("kb.db") == f"sqlite:///{tmp_path / 'kb.db'}"
+    assert resolve_db_url("~/kb.db") == f"sqlite:///{tmp_path / 'home' / 'kb.db'}"
+    assert resolve_db_url("sqlite:////x/kb.db") == "sqlite:////x/kb.db"
+    assert resolve_db_url("postgresql://u@h/db") == "postgresql://u@h/db"
+    assert resolve_db_url(None) == resolve_db_url("  ") == default_db_url() == f"sqlite:///{tmp_path / 'env.db'}"
+    assert not (tmp_path / "deep").exists() and resolve_db_url("deep/kb.db").endswith("/deep/kb.db")
+    assert not (tmp_path / "deep").exists()  # create=False (the default) makes no directory
+
+
+def _foreign(path: Path, table: str = "invoices") -> bytes:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_foreign_sqlite_file_is_refused_and_left_as_it_was(tmp_path, create):
+    other = tmp_path / "other.db"
+    before = _foreign(other)
+    with pytest.raises(StoreError, match=r"other\.db is not a diplowatch knowledge base .*invoices"):
+        KnowledgeBase(f"sqlite:///{other}", create=create)
+    assert other.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["other.db"]
+
+
+def test_a_schema_revision_of_another_version_is_named(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    KnowledgeBase(url).close()
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    engine.dispose()
+    for create in (False, True):
+        with pytest.raises(StoreError, match="schema revision '9999', unknown to this version"):
+            KnowledgeBase(url, create=create)
+
+
+def test_an_empty_sqlite_file_is_no_knowledge_base_for_readers_and_initialised_by_writers(tmp_path):
+    empty = tmp_path / "kb.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="no knowledge base at .*kb.db"):
+        KnowledgeBase(f"sqlite:///{empty}", create=False)
+    assert empty.stat().st_size == 0
+    with KnowledgeBase(f"sqlite:///{empty}") as store:
+        assert store.counts()["articles"] == 0
+
+
+_READ_ONLY_PROBE = """
+import os, sys
+from diplowatch.errors import StoreError
+from diplowatch.store import KnowledgeBase
+path = sys.argv[1]
+if os.access(os.path.dirname(path), os.W_OK):
+    print("WRITABLE")  # the privileges were not dropped: the test cannot run here
+    sys.exit(0)
+with KnowledgeBase("sqlite:///" + path, create=False) as kb:
+    print("counts", kb.counts()["articles"], kb.counts()["events"])
+    try:
+        kb.quarantine("x", "y")
+    except StoreError as exc:
+        print("refused", exc)
+try:
+    KnowledgeBase("sqlite:///" + path)
+except StoreError as exc:
+    print("writer", exc)
+"""
+
+
+def test_a_read_only_knowledge_base_can_be_queried_and_is_not_written(tmp_path):
+    """A current knowledge base in a directory the user cannot write (no -wal/-shm can be made)."""
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    path = folder / "kb.db"
+    with KnowledgeBase(f"sqlite:///{path}") as store:
+        store.add(*sample())
+    before = path.read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["kb.db"]  # checkpointed and closed
+    cmd = [sys.executable, "-c", _READ_ONLY_PROBE, str(path)]
+    if os.geteuid() == 0:  # root writes anywhere: drop the capabilities that let it
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: cannot make a directory read-only for this test")
+        caps = "-dac_override,-dac_read_search,-fowner"
+        cmd = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}", *cmd]
+    folder.chmod(0o555)
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        folder.chmod(0o755)
+    if proc.stdout.strip() == "WRITABLE" or "Operation not permitted" in proc.stderr:
+        pytest.skip(f"cannot drop the privileges to write a read-only directory here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "counts 1 3"
+    assert lines[1].startswith("refused cannot quarantine a record of x: cannot write to") and "read-only" in lines[1]
+    assert lines[2].startswith("writer cannot write to") and "read-only" in lines[2]
+    assert path.read_bytes() == before and sorted(p.name for p in folder.iterdir()) == ["kb.db"]
+
+
+def test_quarantine_is_idempotent(kb):
+    first = kb.quarantine("feed.jsonl", "invalid JSON", "{broken", line=2)
+    assert kb.quarantine("feed.jsonl", "invalid JSON", "{broken", line=2) == first
+    assert kb.quarantine("feed.jsonl", "invalid JSON", "{broken", line=3) != first  # another line
+    assert kb.quarantine("feed.jsonl", "not UTF-8", "{broken", line=2) != first  # another reason
+    kb.quarantine("doc-1", "cannot store")
+    kb.quarantine("doc-1", "cannot store")  # no line, no raw record
+    assert [(q.source, q.line, q.reason) for q in kb.quarantined()] == [
+        ("feed.jsonl", 2, "invalid JSON"), ("feed.jsonl", 3, "invalid JSON"), ("feed.jsonl", 2, "not UTF-8"),
+        ("doc-1", None, "cannot store")]
 
 
 def test_round_trip(kb):

@@ -55,7 +55,8 @@ def knowledge_base(db: str | None, **kwargs: object) -> Iterator[object]:
     (cannot be opened, no such database, a refused write) is printed and exits 2.
 
     Args:
-        db: SQLAlchemy URL or ``None`` for the default database.
+        db: SQLAlchemy URL or ``None`` for the default database (``--db`` has made a
+            path a URL already).
         kwargs: passed to :class:`~diplowatch.store.KnowledgeBase` (``create=False`` for reads).
     """
     from diplowatch.store import KnowledgeBase
@@ -72,9 +73,21 @@ def _error(message: object) -> None:
     """Print ``error: MESSAGE`` on stderr, the message verbatim (no markup, no emoji codes)."""
     err.print(Text.assemble(("error: ", "red"), str(message)))
 
+def _db_url(value: str | None) -> str | None:
+    """``--db`` as a SQLAlchemy URL: a file path or a URL, the forms ``$DIPLOWATCH_DB`` takes
+    (:func:`diplowatch.store.db.resolve_db_url`); ``None`` stays ``None`` (the default database)."""
+    if value is None or not value.strip():
+        return None
+    from diplowatch.store.db import resolve_db_url
+
+    return resolve_db_url(value, create=False)
+
+
 DbOption = Annotated[Optional[str], typer.Option(
-    "--db", help="SQLAlchemy URL of the knowledge base (default: $DIPLOWATCH_DB or "
-                 "~/.local/share/diplowatch/diplowatch.db).")]
+    "--db", callback=_db_url,
+    help="Knowledge base: a file path (/tmp/kb.db) or a SQLAlchemy URL (sqlite:////tmp/kb.db, "
+         "postgresql://user@host/db), as $DIPLOWATCH_DB takes (default: $DIPLOWATCH_DB or "
+         "~/.local/share/diplowatch/diplowatch.db).")]
 PublishedOption = Annotated[Optional[str], typer.Option(
     "--published", help="Publication date YYYY-MM-DD for inputs that have none.")]
 AsOfOption = Annotated[Optional[str], typer.Option("--as-of", help="Relation state as of this date (YYYY-MM-DD).")]

@@ -17,7 +17,7 @@ from diplowatch.cli._common import (
     SummaryJsonOption, _articles, _check_format, _error, _extractor_factory, _ingest_settings, _iso_date,
     _write_summary, app, err, out,
 )
-from diplowatch.errors import DiplowatchError
+from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.model import Event
 
 
@@ -95,6 +95,19 @@ def analyze(
     raise typer.Exit(1 if errors else 0)
 
 
+def _no_such_input(item: str) -> bool:
+    """``item`` names a file or directory that does not exist (not ``-``, not a URL)."""
+    from diplowatch.ingest.fetch import is_url
+    from diplowatch.ingest.readers import STDIN
+
+    if item == STDIN or is_url(item):
+        return False
+    try:
+        return not Path(item).exists()
+    except (OSError, ValueError):  # a name the OS refuses: the reader reports it
+        return False
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
@@ -111,6 +124,8 @@ def ingest(
 
     Records that cannot be read or stored are quarantined in the knowledge base
     with their reason; the rest of the batch goes on (exit code 1 at the end).
+    When no input exists at all (every path mistyped), nothing is opened or
+    created: exit code 2.
     Articles in a language other than English are skipped and counted.
     A directory written by ``diplowatch batch`` (it holds a manifest.json) is
     bulk-loaded with the events the batch extracted.
@@ -126,6 +141,11 @@ def ingest(
     settings = _ingest_settings(field, fetch_linked)
     batch_dirs = [p for p in paths if is_batch_dir(p)]
     paths = [p for p in paths if p not in batch_dirs]
+    missing = [p for p in paths if _no_such_input(p)]
+    if missing and len(missing) == len(paths) and not batch_dirs:  # nothing to read: a usage error, no store
+        for p in missing:
+            _error(InputError(p, "no such file or directory"))
+        raise typer.Exit(2)
     try:
         kb = KnowledgeBase(db, window_days=window)
     except DiplowatchError as exc:

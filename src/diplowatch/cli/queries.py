@@ -15,8 +15,8 @@ import typer
 from rich.table import Table
 
 from diplowatch.cli._common import (
-    knowledge_base, AsOfOption, DbOption, FormatOption, _check_format, _iso_date, _nothing_about, _own_date, _sources,
-    _target_code, app, out,
+    knowledge_base, AsOfOption, DbOption, FormatOption, _check_format, _error, _iso_date, _nothing_about, _own_date,
+    _sources, _target_code, app, out,
 )
 
 
@@ -76,6 +76,8 @@ def status(
                       "; ".join(x for x in (mission, f"own ambassador {own}" if own else "") if x),
                       cell(obs.relations), talks, desig, _sources(supports))
     out.print(table)
+    if st.as_of and st.undated:  # left out of an as-of fold: say so, the JSON lists them
+        out.print(f"{len(st.undated)} undated report(s) not placed in time (see --format json)")
     if include_intentions and st.intentions:
         it = Table(title="Reported intentions (negated or hypothetical; no effect on state)")
         for col in ("source", "event", "polarity", "date", "evidence"):
@@ -172,6 +174,9 @@ def changes(
 
     _check_format(format)
     lo, hi = _iso_date(since, "--since"), _iso_date(until, "--until")
+    if hi is not None and lo > hi:
+        _error(f"--since is after --until ({lo} > {hi}): no day can be in that period")
+        raise typer.Exit(2)
     code = _target_code(target) if target is not None else None
     with knowledge_base(db, create=False) as kb:
         events = kb.events_for_actor(code) if code else kb.events()
