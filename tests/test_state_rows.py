@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import diplowatch.cli as cli
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
-from diplowatch.ontology import EVENT_TYPES
+from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 from diplowatch.state import EventRow, event_row, recognizers, relation_state
 from diplowatch.store import KnowledgeBase
 
@@ -79,12 +79,17 @@ def mixed(kb):
 
 @pytest.mark.parametrize("target", ["AFG", "PAK", "RUS", "KAZ"])
 def test_status_folds_like_every_stored_event(mixed, target):
-    """Same TargetStatus (undated ones in the same order) and recognizers as the fold of all events."""
+    """Same TargetStatus (undated ones in the same order) and recognizers as the fold of the events
+    towards the state and the mutual events it is the source of, in the store's order."""
     kb = mixed
-    everything = kb.events(target_state=target)
+    everything = [e for e in kb.events(actor=target) if (e.target and e.target.state) == target
+                  or (e.event in MUTUAL_EVENTS and (e.source and e.source.state) == target)]
     rows = kb.state_rows(target)
     assert all(isinstance(r, EventRow) for r in rows) and len(rows) < len(everything)
-    assert [r.id for r in rows] == [e.id for e in kb.events(target_state=target, state_only=True)]
+    towards = [e.id for e in kb.events(target_state=target, state_only=True)]
+    assert [r.id for r in rows if r.target_state == target] == towards
+    sided = [r for r in rows if r.target_state != target]
+    assert sided and all(r.source_state == target and r.event in MUTUAL_EVENTS for r in sided)
     by_id = {e.id: event_row(e) for e in everything}
     assert all(by_id[r.id] == r for r in rows)  # the SQL row is the Event's row, field for field
     for as_of in (None, "2021-01-01", "2022-03-01", "2023-05-17", "2024-01-01"):
@@ -173,3 +178,15 @@ def test_cli_who_recognizes_without_recognitions_or_events(recognitions, kb_url)
     who = json.loads(runner.invoke(cli.app, ["who-recognizes", "AFG", "--as-of", "2026-02-10", "--db", kb_url,
                                              "--format", "json"]).stdout)
     assert [(w["observer"], w["since"]) for w in who] == [("PAK", "2026-02-10")]
+
+
+def test_a_mutual_event_counts_for_both_states_whichever_way_it_was_stored(kb):
+    _add(kb, "a_uzb", dt.date(2024, 3, 1), [("establish_relations", UZB, AFG, "2024-02-28"),
+                                            ("high_level_talks", UZB, KAZ, "2024-02-29"),
+                                            ("recognize_state", UZB, KAZ, "2024-02-27")])
+    assert kb.status("AFG").observers["UZB"].relations.value == "established"
+    assert kb.status("UZB").observers["AFG"].relations.value == "established"
+    # talks and recognitions are read towards the state
+    assert [s.event for s in kb.status("KAZ").observers["UZB"].contacts] == ["high_level_talks"]
+    assert "KAZ" not in kb.status("UZB").observers
+    assert recognizers(kb.status("UZB", facets=RECOGNITION)) == []

@@ -260,7 +260,7 @@ def _dyad(obs: ObserverStatus, target: str) -> DyadOut:
 
 
 def _status(kb: Any, code: str, as_of: dt.date | None) -> TargetStatus:
-    return relation_state(kb.events_for_actor(code), code, as_of)
+    return kb.status(code, as_of)  # what `diplowatch status` answers
 
 
 def relations_view(kb: Any, target: str, as_of: dt.date | None) -> TargetStatus:

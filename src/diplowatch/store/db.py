@@ -20,12 +20,13 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint, Column, Connection, Engine, Float, ForeignKey, Index, Integer, LargeBinary, MetaData,
-    String, Table, Text, and_, create_engine, func, literal, or_, select,
+    String, Table, Text, and_, create_engine, func, literal, or_, select, union_all,
 )
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from diplowatch.state import EventRow, TargetStatus
 
 __all__ = ["KnowledgeBase", "Quarantined", "RealEvent", "StoredEvent", "TimelineEntry", "default_db_url",
-           "metadata", "migrate"]
+           "metadata", "migrate", "resolve_db_url"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _CHUNK = 500  # bound parameters per IN (...) list
@@ -91,7 +92,7 @@ EVENTS = Table(
     Column("extractor", String(64), nullable=False),
     CheckConstraint("polarity IN ('asserted', 'negated', 'hypothetical')", name="ck_events_polarity"),
     Index("ix_events_target", "target_id", "event", "polarity", "source_id", "doc"),  # 0005
-    Index("ix_events_source", "source_id"),
+    Index("ix_events_source", "source_id", "event"),  # 0006
     Index("ix_events_event_date", "event", "date"),
     Index("ix_events_doc", "doc"),
 )
@@ -244,17 +245,33 @@ def default_db_url(*, create: bool = True) -> str:
     """Return the URL of the default knowledge base and create its directory.
 
     The file is ``$DIPLOWATCH_DB`` when that variable is set (a path, or a full
-    SQLAlchemy URL when it contains ``://``), otherwise
+    SQLAlchemy URL when it contains ``://``; see :func:`resolve_db_url`), otherwise
     ``~/.local/share/diplowatch/diplowatch.db``. Parent directories of a file
     path are created unless ``create`` is false.
 
     Raises:
         StoreError: the parent directory cannot be created.
     """
-    env = os.environ.get("DIPLOWATCH_DB", "").strip()
-    if "://" in env:
-        return env
-    path = Path(env).expanduser() if env else Path.home() / ".local" / "share" / "diplowatch" / "diplowatch.db"
+    return resolve_db_url(None, create=create)
+
+
+def resolve_db_url(value: str | None, *, create: bool = False) -> str:
+    """The SQLAlchemy URL of a knowledge base named as ``--db`` and ``$DIPLOWATCH_DB`` accept it.
+
+    Args:
+        value: a SQLAlchemy URL (it contains ``://``: ``sqlite:////tmp/kb.db``,
+            ``postgresql://…``) or a file path (``~`` expanded, made absolute);
+            ``None`` or blank: ``$DIPLOWATCH_DB`` in the same forms, else
+            ``~/.local/share/diplowatch/diplowatch.db``.
+        create: create the parent directories of a file path.
+
+    Raises:
+        StoreError: the parent directory cannot be created.
+    """
+    text = (value or "").strip() or os.environ.get("DIPLOWATCH_DB", "").strip()
+    if "://" in text:
+        return text
+    path = Path(text).expanduser() if text else Path.home() / ".local" / "share" / "diplowatch" / "diplowatch.db"
     path = path.resolve()
     if create:
         _make_parent(path)
@@ -271,6 +288,8 @@ def _make_parent(path: Path) -> None:
 def _set_wal(cur: Any, seconds: float = 30.0) -> None:
     """Switch a SQLite database to WAL, retrying while another process holds it.
 
+    Nothing is written when it is in WAL mode already (a reader of a current
+    knowledge base writes nothing when it opens it).
     Changing the journal mode of a new database needs an exclusive lock, and
     SQLite answers "database is locked" at once rather than waiting for the
     busy timeout when two processes open a new file together; so wait here.
@@ -281,7 +300,8 @@ def _set_wal(cur: Any, seconds: float = 30.0) -> None:
     delay = 0.01
     while True:
         try:
-            cur.execute("PRAGMA journal_mode=WAL")
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() > deadline:
@@ -290,8 +310,15 @@ def _set_wal(cur: Any, seconds: float = 30.0) -> None:
             delay = min(delay * 2, 0.25)
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Pragmas on every new connection and explicit BEGIN (SQLAlchemy's pysqlite recipe)."""
+_SQLITE_MMAP_BYTES = 1 << 30
+"""Bytes of a SQLite file that a connection reads through a memory map (``PRAGMA mmap_size``)
+rather than a ``read`` per page: a status reads a thousand scattered event and article
+pages, about a quarter faster so. Address space only; the pages are the OS cache's."""
+
+
+def _configure_sqlite(engine: Engine, *, read_only: bool = False) -> None:
+    """Pragmas on every new connection and explicit BEGIN (SQLAlchemy's pysqlite recipe).
+    ``read_only``: the file is opened read-only (no switch to WAL)."""
 
     @sa_event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -299,15 +326,103 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         try:
             cur.execute("PRAGMA busy_timeout=30000")
-            _set_wal(cur)
+            if not read_only:
+                _set_wal(cur)
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute(f"PRAGMA mmap_size={_SQLITE_MMAP_BYTES}")
         finally:
             cur.close()
 
     @sa_event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[str, frozenset[str]]:
+    """``(head revision, every revision)`` of the migrations shipped with this version."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    return script.get_current_head(), frozenset(r.revision for r in script.walk_revisions())
+
+
+_CORE_TABLES = frozenset({"articles", "actors", "events"})
+"""Tables that every diplowatch schema revision holds (with ``alembic_version``)."""
+
+
+def _sqlite_uri(path: Path, **params: str) -> str:
+    """``file:`` URI of ``path`` for ``sqlite3.connect(uri=True)``, with query ``params``."""
+    from urllib.parse import quote
+
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"file:{quote(str(path.resolve()))}" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _SqliteFile:
+    """What an existing SQLite file holds (:func:`_inspect_sqlite`).
+
+    Attributes:
+        revision: its diplowatch schema revision; ``None`` when it holds no table
+            at all (a 0-byte or blank file, to be initialised by a writer).
+        immutable: it can be read only as an immutable file (it, or its directory, is
+            not writable, so SQLite cannot create the WAL index a reader needs).
+        writable: the file itself can be written.
+    """
+
+    revision: str | None
+    immutable: bool = False
+    writable: bool = True
+
+
+def _inspect_sqlite(path: Path) -> _SqliteFile:
+    """Look into the SQLite file at ``path`` without writing to it (opened ``mode=ro``).
+
+    Raises:
+        StoreError: ``PATH is not a diplowatch knowledge base`` (not an SQLite
+            file, or it holds other tables: someone else's database), or it has
+            a schema revision this version does not know, or it cannot be read.
+    """
+    import sqlite3
+
+    writable = os.access(path, os.W_OK)
+    if path.stat().st_size == 0:
+        return _SqliteFile(None, writable=writable)
+    read_only = not (writable and os.access(path.parent, os.W_OK))
+    for immutable in (False, True):
+        params = {"mode": "ro", "immutable": "1"} if immutable else {"mode": "ro"}
+        try:
+            conn = sqlite3.connect(_sqlite_uri(path, **params), uri=True, timeout=30)
+            try:
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                versions = [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")] \
+                    if "alembic_version" in tables else []
+            finally:
+                conn.close()
+            break
+        except sqlite3.DatabaseError as exc:
+            code = getattr(exc, "sqlite_errorname", "")
+            if code == "SQLITE_NOTADB" or "not a database" in str(exc):
+                raise StoreError(f"{path} is not a diplowatch knowledge base (not an SQLite database)") from None
+            if not immutable and read_only and code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+                continue  # a WAL file in a directory we cannot write: only an immutable reader can open it
+            raise StoreError(f"cannot read {path}: {exc}") from exc
+    if not tables:
+        return _SqliteFile(None, immutable, writable)
+    head, known = _revisions()
+    if len(versions) != 1 or not _CORE_TABLES <= tables:
+        shown = ", ".join(sorted(tables)[:6]) + (", …" if len(tables) > 6 else "")
+        raise StoreError(f"{path} is not a diplowatch knowledge base (it holds other tables: {shown})")
+    if versions[0] not in known:
+        raise StoreError(f"{path} has schema revision {versions[0]!r}, unknown to this version of diplowatch "
+                         f"(newest known: {head}): a newer diplowatch wrote it, or it is not a diplowatch "
+                         f"knowledge base")
+    return _SqliteFile(versions[0], immutable, writable)
 
 
 def migrate(engine: Engine) -> None:
@@ -319,11 +434,10 @@ def migrate(engine: Engine) -> None:
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    head, _ = _revisions()
     try:
         with engine.connect() as conn:  # cheap check: most opens find the schema current
             if MigrationContext.configure(conn).get_current_revision() == head:
@@ -380,8 +494,14 @@ class KnowledgeBase:
         create: create the database (a SQLite file and its directory) when
             it does not exist. ``False`` for readers: a SQLite file that does
             not exist is a :class:`StoreError` (a mistyped ``--db`` must not
-            leave an empty database behind). Other databases (PostgreSQL)
-            are servers: their schema is created in either case.
+            leave an empty database behind), nor is a 0-byte one. Other
+            databases (PostgreSQL) are servers: their schema is created in
+            either case. An existing SQLite file is looked into read-only
+            first: one that holds other tables (someone else's database) is
+            refused, with or without ``create``, and is left as it was. One
+            whose schema is current is opened without any write (no
+            migration, no journal-mode switch); when it or its directory is
+            read-only it is read as an immutable file.
         window_days: reports of the same (event, source, target, polarity)
             whose dates span at most this many days are one real-world event
             (see :mod:`diplowatch.store.corroborate`).
@@ -395,7 +515,8 @@ class KnowledgeBase:
     Raises:
         StoreError: the database cannot be opened or its schema created;
             with ``create=False``, ``no knowledge base at PATH`` for a
-            SQLite file that does not exist.
+            SQLite file that does not exist or is empty; ``PATH is not a
+            diplowatch knowledge base`` for a file that is something else.
     """
 
     def __init__(self, url: str | None = None, *, create: bool = True, window_days: int = 7,
@@ -413,12 +534,32 @@ class KnowledgeBase:
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, whatever SQLAlchemy's default
         self.dialect = parsed.get_backend_name()
+        read_only = False
+        self._read_only: Path | None = None  # the SQLite file, when it can only be read
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:") \
                 and not parsed.database.startswith("file:"):
             path = Path(parsed.database).expanduser()
-            if not create and not path.is_file():
+            found = _SqliteFile(None)
+            if path.is_file():  # look before opening: never add tables to someone else's database
+                try:
+                    found = _inspect_sqlite(path)
+                except OSError as exc:
+                    raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+            if not create and found.revision is None:
                 raise StoreError(f"no knowledge base at {path} (run `diplowatch ingest` first)")
-            _make_parent(path)
+            if create and not found.writable:
+                raise StoreError(f"cannot write to {path}: the file is read-only")
+            if found.immutable:
+                head, _ = _revisions()
+                if create or found.revision != head:
+                    raise StoreError(f"cannot write to {path}: the file or its directory is read-only"
+                                     + ("" if create else f" (its schema {found.revision} needs an upgrade "
+                                                          f"to {head})"))
+                read_only = True  # a current schema, read as an immutable file: nothing is written
+                self._read_only = path
+                parsed = make_url(f"sqlite:///{_sqlite_uri(path, mode='ro', immutable='1')}&uri=true")
+            else:
+                _make_parent(path)
         try:
             kwargs: dict[str, Any] = {}
             if self.dialect == "sqlite":
@@ -427,7 +568,7 @@ class KnowledgeBase:
         except Exception as exc:  # missing driver, bad arguments
             raise StoreError(f"cannot open {parsed.render_as_string(hide_password=True)}: {exc}") from exc
         if self.dialect == "sqlite":
-            _configure_sqlite(self._engine)
+            _configure_sqlite(self._engine, read_only=read_only)
         migrate(self._engine)
 
     # -- lifecycle -----------------------------------------------------------
@@ -444,6 +585,8 @@ class KnowledgeBase:
 
     @contextmanager
     def _writer(self) -> Iterator[Connection]:
+        if self._read_only is not None:
+            raise StoreError(f"cannot write to {self._read_only}: the file or its directory is read-only")
         eng = self._engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         with eng.begin() as conn:
             yield conn
@@ -661,12 +804,15 @@ class KnowledgeBase:
 
     def state_rows(self, target_state: str, *, facets: Iterable[str] | None = None, limit: int | None = None,
                    connection: Connection | None = None) -> list[EventRow]:
-        """The stored events towards a state as the flat tuples that the fold reads.
+        """The stored events that make a state's relation status, as the flat tuples that the fold reads.
 
-        The same events, in the same order, as ``events(target_state=target_state,
-        state_only=True)``, but as :class:`~diplowatch.state.EventRow` tuples
-        built straight from the columns the fold needs (no ``Event`` objects):
-        :func:`~diplowatch.state.relation_state` of either is the same.
+        The events towards the state that ``events(target_state=target_state,
+        state_only=True)`` returns, and the mutual events (relations
+        established, broken, restored) of which the state is the source,
+        whichever way round the report named the dyad. Contacts (talks) count
+        towards the state only. Built straight from the
+        columns the fold needs, as :class:`~diplowatch.state.EventRow` tuples
+        (no ``Event`` objects).
 
         Args:
             target_state: ISO3 ``state`` of the target actor (``"AFG"`` matches
@@ -690,24 +836,50 @@ class KnowledgeBase:
         Raises:
             ValueError: ``facets`` names no facet of the ontology.
         """
+        from diplowatch.ontology import MUTUAL_EVENTS
         from diplowatch.state import EventRow
 
-        e, src = EVENTS.c, ACTORS.alias("src")
-        q = (select(e.id, e.doc, e.event, e.polarity, e.date, ARTICLES.c.published, ARTICLES.c.url,
-                    e.evidence_text, e.attribution, e.confidence, func.nullif(e.source_id, ""), src.c.state,
-                    func.nullif(e.target_id, ""), literal(target_state))  # every target is of that state
-             .join(ARTICLES, ARTICLES.c.id == e.doc)
-             .outerjoin(src, src.c.id == e.source_id)
-             .where(_of_state(e.target_id, target_state)))
+        e, src, tgt = EVENTS.c, ACTORS.alias("src"), ACTORS.alias("tgt")
+
+        def rows_where(side: Any, source_state: Any, target_state_col: Any, other: Any) -> Any:
+            return (select(e.id.label("id"), e.doc.label("doc"), e.event.label("event"),
+                           e.polarity.label("polarity"), e.date.label("date"),
+                           ARTICLES.c.published.label("published"), ARTICLES.c.url.label("url"),
+                           e.evidence_text.label("evidence_text"), e.attribution.label("attribution"),
+                           e.confidence.label("confidence"), func.nullif(e.source_id, "").label("source_id"),
+                           source_state.label("source_state"), func.nullif(e.target_id, "").label("target_id"),
+                           target_state_col.label("target_state"))
+                    .join(ARTICLES, ARTICLES.c.id == e.doc)
+                    .outerjoin(other[0], other[0].c.id == other[1])
+                    .where(side))
+
+        # events towards the state, and the mutual events it is the source of ("Uzbekistan and
+        # Afghanistan established relations" stored UZB -> AFG is also AFG's); contacts are read
+        # towards the state only: talks are most of a busy state's history, and reading them both
+        # ways doubled the rows of a status
+        towards = rows_where(_of_state(e.target_id, target_state), src.c.state, literal(target_state),
+                             (src, e.source_id))
+        sided = sorted(k for k in EVENT_TYPES if k in MUTUAL_EVENTS)
         if facets is None:
-            q = q.where(_STATE_ONLY)
+            towards = towards.where(_STATE_ONLY)
         else:
             wanted = set(facets)
             kinds = sorted(name for name, t in EVENT_TYPES.items() if t.facet and t.facet in wanted)
             if not kinds:
                 raise ValueError(f"no event type changes the facets {sorted(wanted)}")
-            q = q.where(e.event.in_(kinds), e.polarity == "asserted", e.source_id.is_not(None), e.source_id != "")
-        q = q.order_by(*_EVENT_ORDER).limit(limit)
+            towards = towards.where(e.event.in_(kinds), e.polarity == "asserted", e.source_id.is_not(None),
+                                    e.source_id != "")
+            sided = [k for k in sided if k in kinds]
+        parts = [towards]
+        if sided:
+            parts.append(rows_where(_of_state(e.source_id, target_state), literal(target_state), tgt.c.state,
+                                    (tgt, e.target_id))
+                         .where(e.event.in_(sided), e.target_id.is_not(None), e.target_id != "",
+                                e.target_id.not_in(select(ACTORS.c.id).where(ACTORS.c.state == target_state)))
+                         .where(*(() if facets is None else (e.polarity == "asserted",))))
+        u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        q = (select(u).order_by(u.c.date.is_(None), u.c.date, u.c.published.is_(None), u.c.published, u.c.id)
+             .limit(limit))
         if connection is not None:
             rows = connection.execute(q).all()
         else:
@@ -911,7 +1083,10 @@ class KnowledgeBase:
             line: 1-based line in ``source``, or ``None``.
 
         Returns:
-            The quarantine record's id.
+            The quarantine record's id. Quarantining is idempotent: the same
+            record (same source, line, reason and raw record) quarantined again,
+            e.g. when the same file is ingested twice, returns the id of the
+            row already stored and adds none.
 
         Raises:
             StoreError: the database cannot be written.
@@ -923,11 +1098,20 @@ class KnowledgeBase:
         row = {"source": _escape(str(source)), "line": line, "reason": _escape(str(reason)),
                "raw": None if raw is None else json.dumps(raw, ensure_ascii=True, default=str),
                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+        q = QUARANTINE.c
+        same = select(q.id).where(q.source == row["source"], q.reason == row["reason"],
+                                  q.line.is_(None) if line is None else q.line == line,
+                                  q.raw.is_(None) if row["raw"] is None else q.raw == row["raw"])
         try:
             with self._writer() as conn:
+                self._lock_writers(conn)  # the check and the insert as one step, as BEGIN IMMEDIATE on SQLite
+                found = conn.execute(same.order_by(q.id).limit(1)).scalar()
+                if found is not None:  # the same record again (the same input ingested twice): kept once
+                    return found
                 return conn.execute(QUARANTINE.insert().values(**row)).inserted_primary_key[0]
         except Exception as exc:
-            raise StoreError(f"cannot quarantine a record of {row['source']}: {_reason(exc)}") from exc
+            why = exc if isinstance(exc, StoreError) else _reason(exc)
+            raise StoreError(f"cannot quarantine a record of {row['source']}: {why}") from exc
 
     def quarantined(self) -> list[Quarantined]:
         """Every quarantined record, oldest first."""
