@@ -56,8 +56,9 @@ from pathlib import Path
 from typing import Any
 
 from diplowatch.errors import DiplowatchError, InputError
+from diplowatch.files import atomic_write
 from diplowatch.interchange import (
-    article_from_row, article_row, article_schema, atomic_write, event_from_row, event_row, event_schema,
+    article_from_row, article_row, article_schema, event_from_row, event_row, event_schema,
 )
 from diplowatch.model import Article, Event, article_id
 

@@ -78,7 +78,8 @@ def export(
 
     A --out file is written whole or not at all (via a temporary file beside it).
     """
-    from diplowatch.interchange import EXPORT_FORMATS, check_output_file, export_events
+    from diplowatch.files import check_output_file
+    from diplowatch.interchange import EXPORT_FORMATS, export_events
 
     _check_format(format, tuple(EXPORT_FORMATS))
     if format == "parquet" and out_file is None:

@@ -20,10 +20,8 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from diplowatch.errors import ConfigurationError, InputError
+from diplowatch.files import atomic_write
 from diplowatch.ingest.fetch import Fetcher
 from diplowatch.ingest.settings import IngestSettings
 from diplowatch.ingest.sources import accept_language, read_bytes
@@ -108,17 +107,7 @@ class _StateFile:
     def save(self) -> None:
         data = {"version": 1, "feeds": {u: vars(s) for u, s in sorted(self.feeds.items())}}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".follow-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, lambda p: p.write_text(json.dumps(data, indent=1), "utf-8"))
 
 
 class _Stopper:
