@@ -221,7 +221,7 @@ def split_block(block: Block, sentences: Callable[[str], list[tuple[int, int]]])
     if block.headline:
         return [block]
     spans = sentences(block.parse_text)
-    if len(spans) <= 1 and (not spans or spans[0] == (0, len(block.text))):
+    if not spans or spans == [(0, len(block.text))]:
         return [block]
     return [Block(block.start + s, block.text[s:e], block.parse_text[s:e], False, first=block.first and n == 0)
             for n, (s, e) in enumerate(spans)]

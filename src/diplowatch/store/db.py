@@ -795,7 +795,7 @@ class KnowledgeBase:
         if actor is not None:
             q = q.where((src.c.state == actor) | (tgt.c.state == actor)
                         | (EVENTS.c.source_id == actor) | (EVENTS.c.target_id == actor))
-        q = q.order_by(*_EVENT_ORDER)
+        q = q.order_by(*_event_order(EVENTS.c.date, ARTICLES.c.published, EVENTS.c.id))
         if connection is not None:
             return [_stored_event(r, {}) for r in connection.execute(q).mappings().all()]
         with self._engine.connect() as conn:
@@ -841,45 +841,41 @@ class KnowledgeBase:
 
         e, src, tgt = EVENTS.c, ACTORS.alias("src"), ACTORS.alias("tgt")
 
-        def rows_where(side: Any, source_state: Any, target_state_col: Any, other: Any) -> Any:
+        def rows(side: Any, other: Any, other_id: Any, source_state: Any, state_of_target: Any) -> Any:
+            """The fold's columns of the events on ``side``, the other party's actor ``other`` joined."""
             return (select(e.id.label("id"), e.doc.label("doc"), e.event.label("event"),
                            e.polarity.label("polarity"), e.date.label("date"),
                            ARTICLES.c.published.label("published"), ARTICLES.c.url.label("url"),
                            e.evidence_text.label("evidence_text"), e.attribution.label("attribution"),
                            e.confidence.label("confidence"), func.nullif(e.source_id, "").label("source_id"),
                            source_state.label("source_state"), func.nullif(e.target_id, "").label("target_id"),
-                           target_state_col.label("target_state"))
+                           state_of_target.label("target_state"))
                     .join(ARTICLES, ARTICLES.c.id == e.doc)
-                    .outerjoin(other[0], other[0].c.id == other[1])
+                    .outerjoin(other, other.c.id == other_id)
                     .where(side))
 
         # events towards the state, and the mutual events it is the source of ("Uzbekistan and
         # Afghanistan established relations" stored UZB -> AFG is also AFG's); contacts are read
         # towards the state only: talks are most of a busy state's history, and reading them both
         # ways doubled the rows of a status
-        towards = rows_where(_of_state(e.target_id, target_state), src.c.state, literal(target_state),
-                             (src, e.source_id))
-        sided = sorted(k for k in EVENT_TYPES if k in MUTUAL_EVENTS)
+        towards = rows(_of_state(e.target_id, target_state), src, e.source_id, src.c.state, literal(target_state))
+        mutual = rows(_of_state(e.source_id, target_state), tgt, e.target_id, literal(target_state), tgt.c.state)
+        mutual = mutual.where(e.target_id.is_not(None), e.target_id != "",
+                              e.target_id.not_in(select(ACTORS.c.id).where(ACTORS.c.state == target_state)))
+        kinds = sorted(MUTUAL_EVENTS)
         if facets is None:
             towards = towards.where(_STATE_ONLY)
         else:
             wanted = set(facets)
-            kinds = sorted(name for name, t in EVENT_TYPES.items() if t.facet and t.facet in wanted)
-            if not kinds:
+            facet_kinds = sorted(name for name, t in EVENT_TYPES.items() if t.facet and t.facet in wanted)
+            if not facet_kinds:
                 raise ValueError(f"no event type changes the facets {sorted(wanted)}")
-            towards = towards.where(e.event.in_(kinds), e.polarity == "asserted", e.source_id.is_not(None),
+            towards = towards.where(e.event.in_(facet_kinds), e.polarity == "asserted", e.source_id.is_not(None),
                                     e.source_id != "")
-            sided = [k for k in sided if k in kinds]
-        parts = [towards]
-        if sided:
-            parts.append(rows_where(_of_state(e.source_id, target_state), literal(target_state), tgt.c.state,
-                                    (tgt, e.target_id))
-                         .where(e.event.in_(sided), e.target_id.is_not(None), e.target_id != "",
-                                e.target_id.not_in(select(ACTORS.c.id).where(ACTORS.c.state == target_state)))
-                         .where(*(() if facets is None else (e.polarity == "asserted",))))
-        u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-        q = (select(u).order_by(u.c.date.is_(None), u.c.date, u.c.published.is_(None), u.c.published, u.c.id)
-             .limit(limit))
+            mutual = mutual.where(e.polarity == "asserted")
+            kinds = [k for k in kinds if k in facet_kinds]
+        u = (union_all(towards, mutual.where(e.event.in_(kinds))) if kinds else towards).subquery()
+        q = select(u).order_by(*_event_order(u.c.date, u.c.published, u.c.id)).limit(limit)
         if connection is not None:
             rows = connection.execute(q).all()
         else:
@@ -1137,9 +1133,10 @@ _STATE_ONLY = or_(~and_(EVENTS.c.polarity == "asserted", EVENTS.c.source_id.is_n
 """Rows that the fold may read: not asserted praise or criticism with a source in an article with a
 publication date. Written so that it is decided from the columns of ``ix_events_target`` and the few
 undated articles (``ix_articles_published``), before any event row or article is read."""
-_EVENT_ORDER = (EVENTS.c.date.is_(None), EVENTS.c.date, ARTICLES.c.published.is_(None), ARTICLES.c.published,
-                EVENTS.c.id)
-"""Order of :meth:`KnowledgeBase.events` and :meth:`KnowledgeBase.state_rows`."""
+def _event_order(date: Any, published: Any, event_id: Any) -> tuple[Any, ...]:
+    """Order of :meth:`KnowledgeBase.events` and :meth:`KnowledgeBase.state_rows`: event date
+    (undated last), then publication date (unknown last), then id."""
+    return date.is_(None), date, published.is_(None), published, event_id
 
 
 def _event_row(ev: Event) -> dict[str, Any]:
