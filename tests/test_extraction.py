@@ -15,42 +15,17 @@ Conventions:
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from diplowatch.model import Article, Event
+from _extraction_support import PUBLISHED, events, extract, key, show  # noqa: F401
 from diplowatch.ontology import MUTUAL_EVENTS
 
 pytestmark = pytest.mark.slow
-
-PUBLISHED = "2024-05-22"  # a Wednesday
 
 
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-def extract(extractor, text: str, published: str | None = PUBLISHED, title: str | None = None,
-            doc: str = "t") -> list[Event]:
-    """Run the extractor on one invented article."""
-    pub = dt.date.fromisoformat(published) if published else None
-    return extractor.extract(Article(id=doc, text=text, title=title, published=pub))
-
-
-def key(ev: Event) -> tuple:
-    """(event, source state, target state, polarity); mutual dyads sorted."""
-    src = ev.source.state if ev.source else None
-    tgt = ev.target.state if ev.target else None
-    if ev.event in MUTUAL_EVENTS and src and tgt:
-        src, tgt = sorted((src, tgt))
-    return (ev.event, src, tgt, ev.polarity)
-
-
-def events(extractor, text: str, published: str | None = PUBLISHED, title: str | None = None) -> set[tuple]:
-    """The set of scoring keys the extractor finds in ``text``."""
-    return {key(ev) for ev in extract(extractor, text, published, title)}
-
 
 def rel(event: str, a: str, b: str, polarity: str = "asserted") -> tuple:
     """Expected key of a mutual (relations) event: the dyad is unordered."""
@@ -63,10 +38,6 @@ def asserted(found: set[tuple], event: str, source: str | None, target: str | No
     if event in MUTUAL_EVENTS and source and target:
         return rel(event, source, target) in found
     return (event, source, target, "asserted") in found
-
-
-def show(found) -> str:
-    return "\n  ".join(sorted(map(str, found))) or "(nothing)"
 
 
 # --------------------------------------------------------------------------

@@ -93,10 +93,10 @@ def test_only_the_sentences_that_may_hold_an_event_are_parsed(extractor):
 
 @pytest.mark.slow
 def test_a_reference_parses_the_sentence_before_even_across_lines(extractor):
-    content = ("Kenya's foreign minister arrived in Accra on Sunday. Talks on trade went on all day.\n"
+    content = ("Kenya's foreign minister gave a lecture in Accra on Sunday. Talks on trade went on all day.\n"
                "It then recalled its ambassador from Uganda.\n")
     assert _parsed(extractor, content) == [
-        ("Kenya's foreign minister arrived in Accra on Sunday.", False),
+        ("Kenya's foreign minister gave a lecture in Accra on Sunday.", False),
         ("Talks on trade went on all day.", True),
         ("It then recalled its ambassador from Uganda.", True),
     ]

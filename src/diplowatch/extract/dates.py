@@ -35,6 +35,19 @@ _NOISE = re.compile(r"\b(back|as far back as|since|earlier|later|on|in|at|during
 _DURATION = re.compile(r"\b(days?|weeks?|hours?|decades?|centuries|years? old|\d+ years?|months? of|four|two|three)\b", re.I)
 
 
+_SPAN = re.compile(r"^(?:(?:a|an|the|next|coming|first|last|past|within|for|over|of|some|about|nearly|almost|"
+                   r"more than|less than|at least|up to)\s+)*(?:\(?\d+\)?|a|an|one|two|three|four|five|six|seven|"
+                   r"eight|nine|ten|twelve|fifteen|twenty|thirty|forty|forty-eight|seventy-two|several|few|\w+\s\(\d+\))"
+                   r"[\s-]+(?:hours?|days?|weeks?|months?|years?)(?:-long)?$", re.I)
+
+
+def is_duration(expression: str) -> bool:
+    """Whether a DATE expression is a length of time, not a point in it ("a two-day visit",
+    "within 72 hours", "the next seven (7) days", "a week-long tour")."""
+    low = " ".join(expression.lower().split())
+    return bool(_SPAN.match(low)) or bool(re.fullmatch(r"(?:a|an)?\s*(?:week|month|year|day)-long", low))
+
+
 def resolve_date(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
     """Resolve a date expression (see :func:`_resolve`); ``None`` rather than an error for
     any date arithmetic that leaves the calendar (year 1 minus a week)."""
@@ -116,7 +129,8 @@ def _resolve(expression: str, published: dt.date | None, prefer: str = "past") -
         then = published + dt.timedelta(days=shift)
         return f"{then.year:04d}-{then.month:02d}", "month"
     base = dt.datetime.combine(published, dt.time(12)) if published else None
-    if low in ("today", "this week") or low.startswith("today"):
+    if low in ("today", "this week", "tonight", "this morning", "this afternoon", "this evening", "earlier today",
+               "later today") or low.startswith("today"):
         return (published.isoformat(), "day") if published else None
     if low == "yesterday":
         return ((published - dt.timedelta(days=1)).isoformat(), "day") if published else None
@@ -166,6 +180,14 @@ def _resolve(expression: str, published: dt.date | None, prefer: str = "past") -
         parsed = None
     if parsed is None:
         return None
+    if published is not None and prefer == "future" and not year and parsed.year == published.year + 1:
+        # "on 22 May", written on 22 May: this year's, not next year's (the day itself is not past)
+        try:
+            same = parsed.replace(year=published.year)
+        except ValueError:
+            same = None
+        if same is not None and same.date() >= published:
+            parsed = same
     without_weekday = re.sub("|".join(WEEKDAYS), " ", low)
     has_day = bool(_DAYNUM.search(_YEAR.sub(" ", without_weekday)))
     if has_day or has_weekday:

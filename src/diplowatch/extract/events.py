@@ -209,6 +209,9 @@ class EventFinder:
             stop = frame.excludes_when.get(lemma)
             if stop and any(w in args for w in stop):
                 continue
+            need = frame.lemma_requires.get(lemma)
+            if need and not any(t.lower_ in need or t.lemma_.lower() in need for t in tok.subtree):
+                continue
             if frame.requires_text:
                 phrase = " ".join(t.lower_ for t in tok.subtree)
                 if not any(p in phrase for p in frame.requires_text):
@@ -394,7 +397,21 @@ class EventFinder:
             m = under[0][1]
         if m.actor is None:
             return []
-        return self._expand(m, mentions, tok.doc)
+        out = self._expand(m, mentions, tok.doc)
+        if mentions.get(tok.i) is None:
+            # "the foreign ministers of Qatar and the UAE": the parser may coordinate the second
+            # name with the head noun rather than with the first name
+            seen = {id(x) for x in out}
+            heads = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                     for o in c.children if o.dep_ == "pobj"] + list(_conjuncts(tok))[1:]
+            for t in heads:
+                extra = mentions.get(t.i)
+                if extra is not None and extra.actor is not None and id(extra) not in seen:
+                    for x in self._expand(extra, mentions, tok.doc):
+                        if id(x) not in seen:
+                            seen.add(id(x))
+                            out.append(x)
+        return out
 
     def _agent(self, node: Token, mentions: dict[int, Mention], depth: int) -> tuple[list[Mention], set[int]]:
         """Actors of a "by X" phrase under ``node`` (down ``depth`` steps, not into clauses)."""
@@ -462,6 +479,19 @@ class EventFinder:
                 # a rare name the parser did not take as subject ("Nauru granted ...")
                 subj = next((c for c in kids if c.i < node.i and c.dep_ in ("advmod", "npadvmod", "compound", "dep")
                              and c.i in mentions), None)
+            if subj is None and node.dep_ == "ROOT" and node.tag_ in ("VBD", "VBZ", "VBP") and not any(
+                    c.dep_ in ("nsubjpass", "expl") for c in node.children):
+                # a finite main verb the parser left without a subject ("On Tuesday Rwanda and the
+                # DRC met ...", read as "on Tuesday Rwanda"): the last name before the verb
+                left = [i for i in range(node.i - 1, node.sent.start - 1, -1) if i in mentions
+                        and mentions[i].actor is not None and node.i in {a.i for a in node.doc[i].ancestors}]
+                if left:
+                    first = node.doc[mentions[left[0]].head]
+                    while first.dep_ == "conj" and first.head.i != first.i:
+                        first = first.head  # the coordination's first name ("Rwanda and the DRC")
+                    ms = self._collect(first, mentions)
+                    if ms:
+                        return ms, False, f"{path}left", {t.i for m in ms for t in node.doc[m.start:m.end]}
             if subj is not None:
                 ms = self._collect(subj, mentions)
                 if ms:
@@ -532,12 +562,18 @@ class EventFinder:
     def _roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]
                ) -> tuple[list[Candidate], tuple[list[Actor | None], bool, str] | None]:
         """Candidates of one trigger, and (sources, generic, path) when the target is still missing."""
+        if frame.from_source and tok.pos_ in NOUNS:
+            found = self._from_roles(tok, frame, mentions)
+            if found is not None:
+                return found, None
         if is_participle(tok):
             # "the Taliban (banned in Russia)": a participle has no subject of its own
             sources, used = self._agent(tok, mentions, 1)
             generic, spath = False, "agent" if sources else "participle"
         else:
             sources, generic, spath, used = self._subject(tok, mentions, mutual=frame.mutual and tok.pos_ in NOUNS)
+        if frame.official_source:
+            sources = [m for m in sources if self._official(m, tok.doc)]
         if not sources and frame.target_kinds:
             # "the removal of the Taliban from Russia's list": the list's owner keeps it
             owner = next((c for a in _arg_tokens(tok) if a.lemma_.lower() in LIST_NOUNS
@@ -629,6 +665,50 @@ class EventFinder:
             pending = ([m.actor for m in sources] or [None], generic, spath)
         return cands, pending
 
+    def _from_roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate] | None:
+        """Roles of "criticism *from* X": X is the source; the target is the trigger's own
+        ("criticism from X over Y's move") or the subject of the clause that drew it ("Sweden
+        earned criticism from X"). None when the noun has no "from" phrase naming an actor."""
+        holders = [tok] + ([tok.head] if tok.dep_ == "conj" and tok.head.pos_ in NOUNS else [])
+        if holders[-1].dep_ == "dobj":
+            holders.append(holders[-1].head)  # "drawing criticism from China": the verb holds the phrase
+        preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "from"]
+        preps += [c for p in preps for c in p.children if c.dep_ == "conj" and c.lower_ == "from"]
+        sources = [m for p in preps for o in p.children if o.dep_ == "pobj" for m in self._collect(o, mentions)]
+        if not sources:
+            return None
+        used = {t.i for p in preps for t in p.subtree}
+        own = {m.actor.state for m in sources if m.actor is not None and m.actor.state}
+        targets, tpath, refers = self._target(tok, frame, mentions, used, own)
+        if not targets and not refers:
+            verb = holders[-1] if holders[-1].pos_ in ("VERB", "AUX") else holders[-1].head
+            while verb.dep_ in ("dobj", "conj", "pobj", "prep", "attr") and verb.head.i != verb.i \
+                    and verb.pos_ not in ("VERB", "AUX"):
+                verb = verb.head
+            if verb.pos_ in ("VERB", "AUX"):
+                subj, _generic, spath, _ = self._subject(verb, mentions)
+                targets = [m for m in subj if m.actor is not None and m.actor.state not in own]
+                tpath = "drew:" + spath
+        if not targets:
+            return None
+        return self._fan(frame, frame.event, tok, sources, targets, False, "prep:from", tpath)
+
+    def _official(self, m: Mention, doc) -> bool:  # noqa: ANN001
+        """Whether a mention names a person or an official ("Zarif", "the foreign minister",
+        "the *Chadian* delegation"), not a state or its troops ("*Chinese* troops")."""
+        if m.actor is None:
+            return False
+        if m.actor.kind == "person" or m.via in ("official", "person"):
+            return True
+        if m.head < 0 or m.head >= len(doc):
+            return False
+        head = doc[m.head]
+        official = self.lex.official_nouns
+        if head.lemma_.lower() in official or head.lower_ in official:
+            return True
+        up = head.head
+        return head.dep_ in ("poss", "amod", "compound", "nmod") and (up.lemma_.lower() in official or up.lower_ in official)
+
     @staticmethod
     def _reciprocal(tok: Token) -> bool:
         """"recognise each other", "with one another"."""
@@ -679,7 +759,8 @@ class EventFinder:
                 starts.append(c)
             elif c.dep_ == "npadvmod" and c.pos_ in ("NOUN", "PROPN") and c.i > tok.i:
                 starts.append(c)  # a headline object the parser took for an adverbial ("expels ambassador")
-            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ not in frame.skip_preps:
+            elif c.dep_ == "prep" and c.lower_ in TARGET_PREPS and c.lower_ not in frame.skip_preps \
+                    and (not frame.target_preps or c.lower_ in frame.target_preps):
                 starts.append(c)
             elif c.dep_ in ("prt", "advmod"):
                 # "pulled its staff out of X", "brought its officials home from X"
@@ -733,7 +814,7 @@ class EventFinder:
                     return inner, "event-noun", not inner
         best: list[tuple[int, Mention, str]] = []
         for s in starts:
-            best += self._mentions_under(s, mentions, avoid, skip_preps=frame.skip_preps)
+            best += self._mentions_under(s, mentions, avoid, depth=frame.target_depth, skip_preps=frame.skip_preps)
         if not best and frame.clause_target:
             for c in tok.children:
                 if c.dep_ in ("ccomp", "xcomp") and c.i not in avoid:

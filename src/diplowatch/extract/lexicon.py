@@ -57,6 +57,22 @@ class Frame:
         cameo: a CAMEO code more specific than the event type's (042 for a
             visit, 043 for hosting, 046 for negotiations); ``""`` for the
             ontology's.
+        reciprocal: the act is done by both parties ("held talks with",
+            "spoke by phone with"): the event is also coded target → source.
+        target_preps: when not empty, the only prepositions that may
+            introduce the target ("spoke *with* X", never "spoke *of* X").
+        lemma_requires: trigger lemma → words of which one must occur in
+            the trigger's phrase ("summon" recalls an envoy only "home",
+            "back" or "for consultations").
+        from_source: a nominal trigger's "from" phrase names the source and
+            the clause it is the object of names the target ("Sweden drew
+            criticism *from Israel*").
+        target_depth: how many steps below the trigger's arguments the target may
+            lie (statements: 3, so "complained about remarks on *its ties with
+            the US*" does not make the US the target).
+        official_source: the source must be a person or an official
+            ("the minister arrived in Amman"; "Chinese troops arrived in
+            Mali" is no visit): see ``Lexicon.official_nouns``.
     """
 
     name: str
@@ -84,6 +100,12 @@ class Frame:
     context_veto: frozenset[str] = frozenset()
     cameo: str = ""
     posting_source: bool = False
+    reciprocal: bool = False
+    target_preps: frozenset[str] = frozenset()
+    official_source: bool = False
+    lemma_requires: dict[str, frozenset[str]] = field(default_factory=dict)
+    from_source: bool = False
+    target_depth: int = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +119,8 @@ class Lexicon:
         joint_event_nouns: nouns of an event of several actors ("the deal"),
             which name no single actor to refer back to.
         generic_subjects: heads of subjects that name no particular actor.
+        official_nouns: nouns of persons and delegations that act for a state
+            ("minister", "delegation"), for ``Frame.official_source``.
         cues: polarity cues (keys of ``polarity.yaml``) as frozensets or tuples.
     """
 
@@ -105,6 +129,7 @@ class Lexicon:
     event_nouns: frozenset[str]
     joint_event_nouns: frozenset[str]
     generic_subjects: frozenset[str]
+    official_nouns: frozenset[str]
     cues: dict[str, Any]
 
     @property
@@ -147,7 +172,10 @@ def _frame(raw: dict[str, Any]) -> Frame:
         clause_target=bool(raw.get("clause_target")), skip_preps=_words(raw.get("skip_preps")),
         location_source=bool(raw.get("location_source")),
         context_veto=_words(raw.get("context_veto")), cameo=str(raw.get("cameo") or ""),
-        posting_source=bool(raw.get("posting_source")),
+        posting_source=bool(raw.get("posting_source")), reciprocal=bool(raw.get("reciprocal")),
+        target_preps=_words(raw.get("target_preps")), official_source=bool(raw.get("official_source")),
+        lemma_requires={k.lower(): _words(v) for k, v in (raw.get("lemma_requires") or {}).items()},
+        from_source=bool(raw.get("from_source")), target_depth=int(raw.get("target_depth") or 5),
     )
 
 
@@ -176,4 +204,4 @@ def load_lexicon() -> Lexicon:
     cues = {key: (tuple(str(x) for x in v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
                    _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),
-                   _words(triggers.get("generic_subjects")), cues)
+                   _words(triggers.get("generic_subjects")), _words(triggers.get("official_nouns")), cues)

@@ -49,6 +49,10 @@ BODY_HEADS = frozenset({"consulate", "representative", "staff", "personnel",
     "cabinet", "king", "leader", "authorities", "authority", "army", "military", "council", "prime", "premier",
     "chancellor", "diplomat", "diplomats", "secretary", "mission", "delegation", "leadership", "side",
 })
+GROUP_REFERENCES = frozenset({"leader", "minister", "side", "government", "president", "neighbour", "neighbor", "party",
+                              "capital", "ally", "partner", "rival", "member", "head", "premier", "counterpart", "foe",
+                              "adversary", "power", "administration", "delegation", "foreign", "signatory", "monarch"})
+"""Plural nouns that, counted ("the two leaders", "both sides"), refer back to a group of states."""
 REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regime", "authorities", "cabinet", "leadership", "office", "department"})
 PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
 PERSONAL = frozenset({"he", "she", "his", "her", "him"})
@@ -88,6 +92,34 @@ def _region_of(tok: Token) -> frozenset[str] | None:
         if key in table:
             found = table[key] if found is None else found & table[key]
     return found
+
+
+def _epithet_modifier(tok: Token) -> bool:
+    """A regional adjective of a definite description ("the *Central African* nation", "the *Gulf*
+    kingdom", "the *Balkan* country"): it names a region, and the description refers back to a state
+    of it, which is read by reference resolution, not as the demonym's own state."""
+    head = tok
+    while head.dep_ in ("amod", "compound") and head.head.i != head.i and head.head.i == head.i + 1:
+        head = head.head
+    if head.i == tok.i or head.pos_ != "NOUN" or head.lemma_.lower() not in STATE_NOUNS or head.tag_.endswith("S"):
+        return False
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children):
+        return False
+    words = " ".join(t.lower_ for t in head.doc[tok.i:head.i] if t.dep_ in ("amod", "compound")).replace(" - ", "-")
+    table = regions()
+    return words in table or tok.lower_ in table
+
+
+def _restrictive(tok: Token) -> bool:
+    """Whether a counted description is defined by what follows it, not by what came before
+    ("the three countries *that recognised* ...", "the two *of them*"; "heads *of state*" is no restriction)."""
+    for c in tok.children:
+        if c.dep_ in ("relcl", "acl"):
+            return True
+        if c.dep_ == "prep" and c.lower_ == "of" and not any(
+                p.lemma_.lower() in ("state", "government") for p in c.children if p.dep_ == "pobj"):
+            return True
+    return False
 
 
 def _plural_count(tok: Token) -> int:
@@ -162,6 +194,14 @@ class ArticleContext:
                 found.append(m.actor)
             if len(found) == n:
                 return found[::-1]
+        return []
+
+    def recent_group(self, before: int, n: int) -> list[Actor]:
+        """The states of the last coordination of exactly ``n`` states before character ``before``
+        ("Ethiopia and Eritrea ... the two neighbours"), or ``[]``."""
+        for start, group in reversed(self.groups):
+            if start < before and len(group) == n:
+                return list(group)
         return []
 
     def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
@@ -268,6 +308,8 @@ class MentionFinder:
             if found is not None:
                 spans.append((span, found.actor, found.via))
         taken = {t.i for span, _, _ in spans for t in span}
+        epithets = {t.i for t in doc if _epithet_modifier(t)}
+        taken |= epithets
         for ent in doc.ents:
             if any(t.i in taken for t in ent) or ent.label_ not in ("GPE", "NORP", "ORG", "PERSON", "LOC", "FAC"):
                 continue
@@ -371,6 +413,8 @@ class MentionFinder:
         if root.dep_ == "appos":
             near.append(root.head)
         near += [t for t in ent.doc[max(0, ent.start - 4):ent.start]]
+        # "Egypt's Minister of Foreign Affairs Sameh Shoukry": the title phrase before the name
+        near += [t for t in ent.doc[max(root.left_edge.i, ent.start - 10):max(0, ent.start - 4)]]
         for tok in near:
             for t in tok.subtree if tok.dep_ == "appos" or tok.i == root.head.i else [tok]:
                 if t.i >= ent.start and t.i < ent.end:
@@ -389,7 +433,7 @@ class MentionFinder:
         gaz = self.gazetteer
         lower = tok.lower_
         char = offset + tok.idx
-        if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() in BODY_HEADS | STATE_NOUNS | GROUP_NOUNS:
+        if tok.pos_ in ("NOUN", "PROPN") and tok.lemma_.lower() in BODY_HEADS | STATE_NOUNS | GROUP_NOUNS | GROUP_REFERENCES:
             phrase = " ".join(t.text for t in tok.lefts if t.dep_ in ("compound", "amod") and t.i not in by_token)
             phrase = f"{phrase} {tok.text}".strip()
             kind = gaz.body_kind(phrase) or gaz.body_kind(tok.text)
@@ -416,8 +460,10 @@ class MentionFinder:
                 if m is not None:
                     m.group = group
                 return m
-            if lemma in STATE_NOUNS and count:
-                group = ctx.nearest_states(char, count)
+            if count and (lemma in STATE_NOUNS or lemma in GROUP_REFERENCES) and not _restrictive(tok):
+                # "the two countries", "both sides", "the two leaders": the last pair (group) named,
+                # else the nearest states
+                group = ctx.recent_group(char, count) or ctx.nearest_states(char, count)
                 if group:
                     m = self._ref_mention(tok, group[0], "reference", offset, sent_of)
                     if m is not None:

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Span, Token
 
 from diplowatch.actors import Gazetteer
-from diplowatch.extract.dates import resolve_date
+from diplowatch.extract.dates import is_duration, resolve_date
 from diplowatch.extract.events import Candidate, EventFinder
 from diplowatch.extract.lexicon import Lexicon, load_lexicon
 from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
@@ -203,7 +203,7 @@ class Extractor:
                 self.mentions.find_names(block.text, doc, block.start, ctx)
                 continue
             mentions = self.mentions.find(doc, block.start, ctx)
-            doc.user_data["diplowatch_dates"] = [e for e in doc.ents if e.label_ == "DATE"]
+            doc.user_data["diplowatch_dates"] = [e for e in doc.ents if _is_date(e)]
             for sent in doc.sents:
                 headline = block.headline or (block.first and sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
                                               and len(sent) <= 20)
@@ -238,7 +238,11 @@ class Extractor:
                     out.append(coded)
             return out
         coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source, cand.target, "")
-        return [coded] if coded is not None else []
+        if coded is None:
+            return []
+        if cand.frame.reciprocal and coded.source is not None:
+            return [coded, _mirrored(coded)]
+        return [coded]
 
     def _code_one(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
                   mentions: dict[int, Mention], earlier: list[Event], source: Actor | None,
@@ -332,7 +336,7 @@ class Extractor:
         clause = {t.i for t in clause_tokens(chain[-1], trigger)}
         nearest: list[tuple[int, int, Span]] = []
         for ent in _sentence_dates(trigger):
-            if ent.label_ != "DATE" or ent.root.i in level:
+            if ent.root.i in level or is_duration(ent.text):
                 continue
             head = ent.root.head
             anchor = head.head if head.dep_ == "prep" or head.pos_ == "ADP" else head
@@ -357,7 +361,7 @@ class Extractor:
             head = trigger.head
             for ent in _sentence_dates(trigger):
                 anchors = {head.i} | {c.i for c in head.children if c.dep_ == "prep"}
-                if ent.label_ == "DATE" and ent.root.head.i in anchors:
+                if ent.root.head.i in anchors:
                     resolved = resolve_date(ent.text, published, prefer)
                     if resolved is not None:
                         return resolved[0], resolved[1], ent.text
@@ -389,6 +393,15 @@ class Extractor:
         return " ".join(x.text for x in subj.subtree if x.dep_ not in ("punct",)).strip() or None
 
 
+def _mirrored(e: Event) -> Event:
+    """The same act coded from the other party: target → source (talks are held by both)."""
+    assert e.source is not None and e.target is not None
+    return replace(e, id=event_id(e.doc, EXTRACTOR, e.evidence.start, e.evidence.end, e.event, e.target.id, e.source.id),
+                   source=e.target, target=e.source,
+                   explanation={**e.explanation, "source_path": e.explanation.get("target_path", ""),
+                                "target_path": "reciprocal:" + str(e.explanation.get("source_path", ""))})
+
+
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
     """Consecutive runs of ``texts`` of at most ``BATCH_DOCS`` texts and ``BATCH_CHARS`` characters."""
     batch: list[str] = []
@@ -409,8 +422,19 @@ def _sentence_dates(tok: Token) -> list[Span]:
     sent = tok.sent
     dates = tok.doc.user_data.get("diplowatch_dates")
     if dates is None:
-        dates = [e for e in tok.doc.ents if e.label_ == "DATE"]
+        dates = [e for e in tok.doc.ents if _is_date(e)]
     return [e for e in dates if sent.start <= e.start < sent.end]
+
+
+_DAY_TIME = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday",
+                       "today", "tonight", "morning", "evening", "afternoon", "night"})
+
+
+def _is_date(ent: Span) -> bool:
+    """A DATE entity, or a TIME entity that names a day ("on Sunday night", "this morning")."""
+    if ent.label_ == "DATE":
+        return True
+    return ent.label_ == "TIME" and any(t.lower_ in _DAY_TIME for t in ent) and not any(t.like_num for t in ent)
 
 
 def _tree_distance(a: Token, b: Token) -> int:

@@ -140,8 +140,29 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> P
                            for d in c.children)):
                 # "the possible steps include recognition", "options include recognising"
                 hypothetical = hypothetical or c.lemma_.lower()
+        if node.dep_ == "ROOT" and node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                              for c in node.children):
+            hypothetical = hypothetical or "to"  # a headline's future: "Japan to open embassy in Kyiv"
         if depth == 0:
+            if node.pos_ in ("NOUN", "PROPN"):
+                # "the planned visit", "an upcoming summit": an act not yet done
+                mod = next((c.lower_ for c in node.children if c.dep_ in ("amod", "compound")
+                            and c.lower_ in cues["hypothetical_modifiers"]), None)
+                hypothetical = hypothetical or (mod or "")
             continue
+        particles = {c.lower_ for c in node.children if c.dep_ in ("prt", "advmod")}
+        if any(f"{lemma} {p}" in cues["negating_phrasals"] for p in particles):
+            # "called off the summit", "held back on recognising"
+            negated = negated or f"{lemma} {next(p for p in particles if f'{lemma} {p}' in cues['negating_phrasals'])}"
+        if lemma == "be" and chain[depth - 1].dep_ == "xcomp" and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in chain[depth - 1].children):
+            hypothetical = hypothetical or "be to"  # "the two leaders are to open the embassy"
+        if node.dep_ == "prep" and node.lower_ == "before" and chain[depth - 1].dep_ in ("pcomp", "pobj"):
+            verb = node.head
+            if verb.tag_ in ("VBZ", "VBP") or any(c.dep_ == "aux" and c.lemma_.lower() in cues["modals"]
+                                                  for c in verb.children):
+                # "meets Netanyahu before opening an embassy": later than a present or coming act
+                hypothetical = hypothetical or "before"
         if lemma in cues["negating_governors"] and node.pos_ in ("VERB", "NOUN", "ADJ"):
             if any(c.dep_ == "neg" for c in node.children):
                 # "did not rule out recognising": a negated refusal leaves the act open

@@ -28,7 +28,7 @@ import ahocorasick
 
 from diplowatch.actors import Gazetteer
 from diplowatch.extract.lexicon import Lexicon
-from diplowatch.extract.mentions import PERSONAL, PRONOUNS, REFERRING_BODIES, STATE_NOUNS
+from diplowatch.extract.mentions import GROUP_REFERENCES, PERSONAL, PRONOUNS, REFERRING_BODIES, STATE_NOUNS
 
 IRREGULAR: dict[str, tuple[str, ...]] = {
     "meet": ("met",), "hold": ("held",), "break": ("broke", "broken"), "take": ("took", "taken"),
@@ -39,6 +39,8 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
     "speak": ("spoke", "spoken"), "tell": ("told",), "undertake": ("undertook",), "forsake": ("forsook",),
     "overthrow": ("overthrew", "overthrown"), "lay": ("laid",), "sell": ("sold",), "send": ("sent",),
     "win": ("won",), "lose": ("lost",), "deal": ("dealt",), "stand": ("stood",), "forge": ("forged",),
+    "fly": ("flew", "flown"), "throw": ("threw", "thrown"), "freeze": ("froze", "frozen"), "choose": ("chose", "chosen"),
+    "shake": ("shook", "shaken"), "feel": ("felt",), "go": ("went", "gone"),
 }
 """Past forms that do not begin with the lemma's stem (English irregular verbs)."""
 
@@ -112,8 +114,11 @@ class Prefilter:
             add(form.lower(), ("short" if len(form) <= SHORT_FORM else "actor", None))
         for form in gazetteer.demonym_forms():
             add(form, ("actor", None))
-        for word in PRONOUNS | PERSONAL | REFERRING_BODIES | STATE_NOUNS | {"group", "movement", "these", "those"}:
+        for word in PRONOUNS | PERSONAL | REFERRING_BODIES | {"group", "movement", "these", "those", "both"}:
             add(word, ("reference", None))
+        for word in STATE_NOUNS | GROUP_REFERENCES:
+            for st in stems(word):  # "countries", "the two leaders": a word beginning, as for triggers
+                add(st, ("refstem", None))
         for key, values in table.items():
             auto.add_word(key, (len(key), tuple(values)))
         auto.make_automaton()
@@ -152,7 +157,7 @@ class Prefilter:
                     actor = actor or written or kind == "actor"
                     if written:
                         names.append((start, end + 1))
-                elif whole and kind == "reference":
+                elif (whole and kind == "reference") or kind == "refstem":
                     reference = True
         frames = tuple(self._frames[n].name for n in sorted(triggers)
                        if not self._frames[n].requires and not self._frames[n].requires_text
