@@ -58,6 +58,8 @@ CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep"
 RECIPROCAL = frozenset({"other", "another"})
 NOUNS = ("NOUN", "PROPN")
 LIST_NOUNS = frozenset({"list", "roster", "register", "registry", "blacklist"})
+MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
+"""Verbs that say which states a group consists of ("the list ... includes A, B and C")."""
 
 
 @dataclass(slots=True)
@@ -84,6 +86,10 @@ class Candidate:
         restates: the trigger restates an event of ``source`` already
             reported ("their decision will take effect on 28 May"); the caller
             takes the type and target of that event.
+        implicit_target: a nominal trigger whose target the sentence leaves
+            out ("... joined B in announcing their recognition," after "have
+            recognised the State of Palestine"); the caller takes the target
+            of the nearest earlier event of the same type.
     """
 
     frame: Frame
@@ -98,6 +104,7 @@ class Candidate:
     nominal_ref: bool = False
     source_refers: bool = False
     restates: bool = False
+    implicit_target: bool = False
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -301,6 +308,10 @@ class EventFinder:
             out.extend(cands)
             if pending is not None and tok.pos_ in ("VERB", "AUX"):
                 waiting.append((tok, frame, *pending))
+            elif pending is not None and tok.pos_ in NOUNS and not frame.mutual and not frame.object_events \
+                    and not nominal and tok.dep_ in ("dobj", "nsubjpass", "conj"):
+                out += [Candidate(frame, frame.event, tok, s, None, s is None, pending[2], "implicit",
+                                  implicit_target=True) for s in pending[0]]
         # coordinated clauses share the target of a sibling with the same source
         for tok, frame, sources, generic, spath in waiting:
             for other in out:
@@ -498,6 +509,10 @@ class EventFinder:
                     return ms, False, f"{path}nsubj", {t.i for t in subj.subtree}
                 lemma = subj.lemma_.lower()
                 if lemma in self.lex.generic_subjects or subj.lower_ in self.lex.generic_subjects:
+                    listed = self._colon_list(subj, mentions)
+                    if listed:
+                        # "Nine states have withdrawn recognition: A, B, C and D"
+                        return listed, False, f"{path}nsubj:list", {t.i for t in subj.subtree}
                     return [], True, f"{path}nsubj:generic", {t.i for t in subj.subtree}
                 if lemma in self.lex.event_nouns:
                     return [], False, f"{path}nsubj:event", {t.i for t in subj.subtree}
@@ -511,6 +526,11 @@ class EventFinder:
                 if ms:
                     return ms, False, f"{path}relcl-head", {head.i}
                 if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ != "attr":
+                    members = self._members(head, mentions)
+                    if members:
+                        # "the list of states that have withdrawn recognition includes A, B and C",
+                        # "A was among the three countries that recognised ..."
+                        return members, False, f"{path}relcl-head:members", {head.i}
                     return [], True, f"{path}relcl-head:generic", {head.i}
                 came_from = node.i
                 node = head
@@ -535,9 +555,69 @@ class EventFinder:
                 path += f"{node.dep_}^"
                 came_from = node.i
                 node = node.head
+                if path.endswith("conj^") and node.pos_ in ("ADV", "ADP", "PART") and node.dep_ in ("advmod", "prt") \
+                        and node.head.i != node.i:
+                    # "went further still and formally recognised": the parser hangs the second verb
+                    # on an adverb of the first
+                    came_from = node.i
+                    node = node.head
                 continue
             break
         return [], False, "none", set()
+
+    def _joined(self, tok: Token, mentions: dict[int, Mention]) -> list[Mention]:
+        """The objects of "join X *in* doing" above the trigger ("A joined B and C in recognising")."""
+        node = tok
+        for _ in range(4):
+            if node.head.i == node.i:
+                return []
+            if node.dep_ == "prep" and node.lower_ == "in" and node.head.lemma_.lower() == "join":
+                return [m for c in node.head.children if c.dep_ == "dobj" for m in self._collect(c, mentions)]
+            if node.dep_ not in ("pcomp", "pobj", "dobj", "prep", "xcomp"):
+                return []
+            node = node.head
+        return []
+
+    def _members(self, head: Token, mentions: dict[int, Mention]) -> list[Mention]:
+        """States that a generic noun with a relative clause is said to consist of.
+
+        "The list of states that ... *includes A, B and C*", "States that ... *include* A and B",
+        "*Among* the countries that ... *are* A and B", "*A was among* the three countries that ...".
+        """
+        n = head
+        if n.dep_ == "pobj" and n.head.lower_ == "of" and n.head.head.pos_ in NOUNS \
+                and n.head.head.lemma_.lower() in LIST_NOUNS | {"group", "number", "club", "handful", "bloc"}:
+            n = n.head.head  # "the list of states"
+        if n.dep_ == "pobj" and n.head.lower_ in ("among", "of") and n.head.dep_ == "prep":
+            verb = n.head.head  # "A was among the countries that ...", "among them are A and B"
+            if n.head.lower_ == "of" and verb.lemma_.lower() not in ("one",):
+                return []
+            if verb.lemma_.lower() == "one":
+                verb = verb.head
+            args = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass", "attr") and c.i != n.head.i]
+        elif n.dep_ in ("nsubj", "nsubjpass") and n.head.lemma_.lower() in MEMBER_VERBS:
+            args = [c for c in n.head.children if c.dep_ in ("dobj", "attr", "oprd")]
+            args += [o for c in n.head.children if c.dep_ == "prep" and c.lower_ in ("of", "in")
+                     for o in c.children if o.dep_ == "pobj"]  # "consist of", "take in"
+        else:
+            return []
+        return [m for a in args for m in self._collect(a, mentions)
+                if m.actor is not None and m.actor.kind in ("state", "government")]
+
+    def _colon_list(self, subj: Token, mentions: dict[int, Mention]) -> list[Mention]:
+        """The states listed after a colon or dash later in the block ("Nine have withdrawn: A, B and C")."""
+        doc = subj.doc
+        for i in range(subj.i + 1, len(doc)):
+            if doc[i].text in (":", "—", "–") and i + 1 < len(doc):
+                first = next((j for j in range(i + 1, min(len(doc), i + 4)) if j in mentions), None)
+                if first is None:
+                    return []
+                top = doc[mentions[first].head]
+                while top.dep_ == "conj" and top.head.i != top.i and top.head.i > i:
+                    top = top.head
+                listed = [m for m in self._collect(top, mentions) if m.actor is not None and m.actor.kind == "state"]
+                return listed if len(listed) >= 2 else []
+        return []
 
     def _noun_climbs(self, node: Token, frame_mutual: bool = False) -> bool:
         """Whether the source of a nominal event is read from the clause above it.
@@ -572,6 +652,12 @@ class EventFinder:
             generic, spath = False, "agent" if sources else "participle"
         else:
             sources, generic, spath, used = self._subject(tok, mentions, mutual=frame.mutual and tok.pos_ in NOUNS)
+        joined = self._joined(tok, mentions)
+        if joined and sources:
+            # "Malta now joins Spain and Ireland in recognising ...": those it joins act too
+            seen = {id(m) for m in sources}
+            sources = sources + [m for m in joined if id(m) not in seen]
+            used = used | {t.i for m in joined for t in tok.doc[m.start:m.end]}
         if frame.official_source:
             sources = [m for m in sources if self._official(m, tok.doc)]
         if not sources and frame.target_kinds:

@@ -50,6 +50,8 @@ MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
 TIME_BUDGET = 60.0
 """Seconds of analysis one article may take (RELIABILITY: a per-document time budget)."""
 
+IMPLICIT_WINDOW = 400
+"""Characters back to the report whose target a nominal trigger without one takes ("their recognition")."""
 REACTIONS = frozenset({"praise", "criticize", "high_level_talks"})
 """Events that "the move" or "the decision" never refers back to."""
 REPRESENTATION_EVENTS = frozenset({"accredit_ambassador", "expel_diplomats", "recall_ambassador"})
@@ -209,7 +211,7 @@ class Extractor:
                                               and len(sent) <= 20)
                 for cand in self.events.find(sent, mentions, headline):
                     events.extend(self._code(article, content, block, sent, cand, mentions, events))
-        return _merge(events)
+        return _merge([e for e in events if not e.explanation.get("context_only")])
 
     def _code(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
               mentions: dict[int, Mention], earlier: list[Event]) -> list[Event]:
@@ -220,6 +222,16 @@ class Extractor:
         reported with it ("Spain, Ireland and Norway recognised ..., a move
         welcomed by ..." gives three events).
         """
+        if cand.implicit_target:
+            # "... in announcing their recognition": the target of the nearest earlier report of it
+            start = block.start + sent.start_char
+            ref = next((e for e in reversed(earlier) if e.event == cand.event and e.target is not None
+                        and 0 <= start - e.evidence.end <= IMPLICIT_WINDOW), None)
+            if ref is None:
+                return []
+            coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source, ref.target,
+                                   f"implicit:{ref.event}")
+            return [coded] if coded is not None else []
         if (cand.refers_to_event and cand.target is None) or cand.source_refers:
             ref = next((e for e in earlier if e.event not in REACTIONS
                         and e.source is not None and e.polarity == "asserted"), None)
@@ -240,7 +252,9 @@ class Extractor:
         coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source, cand.target, "")
         if coded is None:
             return []
-        if cand.frame.reciprocal and coded.source is not None:
+        if cand.frame.reciprocal and coded.source is not None and not cand.target_path.startswith("shared:"):
+            # both parties hold talks; a counterpart only inferred from a coordinated clause
+            # ("held talks and let them run embassies") is not mirrored
             return [coded, _mirrored(coded)]
         return [coded]
 
@@ -272,11 +286,12 @@ class Extractor:
         reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
         polarity = reading.polarity
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
-        if cand.source_generic and polarity == "asserted" and not cand.frame.object_events and not attribution:
-            # "several have recognised" names nobody: keep what it denies or expects, reactions
-            # of collectives ("condemned by the international community"), and attributed
-            # claims ("Serbia says nine countries withdrew recognition")
-            return None
+        context_only = cand.source_generic and polarity == "asserted" and not cand.frame.object_events \
+            and not attribution
+        # "several have recognised" names nobody: keep what it denies or expects, reactions of
+        # collectives ("condemned by the international community") and attributed claims ("Serbia
+        # says nine countries withdrew recognition"); the act is kept only as context, for a later
+        # "their recognition" that leaves out whom it recognises
         date, precision, date_text = self._date(cand.trigger, reading.attribution_head, article.published,
                                                 "future" if polarity == "hypothetical" else "past")
         if polarity == "asserted" and date and article.published and _after(date, article.published):
@@ -295,7 +310,7 @@ class Extractor:
             extractor=EXTRACTOR,
             explanation={"trigger": cand.trigger.text, "frame": cand.frame.name, "source_path": spath,
                          "target_path": tpath, "polarity_cue": reading.cue, "date_text": date_text,
-                         "headline": block.headline, "nominal_ref": cand.nominal_ref,
+                         "headline": block.headline, "nominal_ref": cand.nominal_ref, "context_only": context_only,
                          "future_date": bool(date and article.published and _after(date, article.published))},
         )
 
@@ -359,6 +374,8 @@ class Extractor:
             # "cut ties with Taiwan in 2019 and switched recognition to Beijing": a coordinated
             # verb without a date of its own shares its head's
             head = trigger.head
+            if head.pos_ in ("ADV", "ADP", "PART") and head.dep_ in ("advmod", "prt"):
+                head = head.head  # "went further still and recognised": the verb the parser hung it on
             for ent in _sentence_dates(trigger):
                 anchors = {head.i} | {c.i for c in head.children if c.dep_ == "prep"}
                 if ent.root.head.i in anchors:
