@@ -50,3 +50,34 @@ def _param(case):
 def test_behaviour(extractor, case):
     res = behaviour.run(extractor, case)
     assert res.passed, behaviour.describe(res)
+
+
+def test_matching_rules():
+    """The matcher itself (no spaCy): null, mutual order, dates, wildcards, exact."""
+    Spec, Found, Case = behaviour.Spec, behaviour.Found, behaviour.Case
+    found = [Found("high_level_talks", "KEN", "TZA", "asserted", "2024-05-20"),
+             Found("restore_relations", "QAT", "BHR", "asserted", "2023-04"),
+             Found("designate_organization", "GBR", "PSE", "asserted", None),
+             Found("recall_ambassador", "GTM", "NIC", "hypothetical", None)]
+
+    def judge(expect=(), absent=(), exact=False):
+        case = Case(id="x", family="contacts", capability="contacts/x", variant="base", text="t",
+                    expect=tuple(expect), absent=tuple(absent), exact=exact)
+        return behaviour.judge(case, found)
+
+    assert judge([Spec("high_level_talks", "KEN", "TZA", "asserted", "2024-05-20")]).passed
+    assert judge([Spec("high_level_talks", "KEN", "TZA", "asserted", "2024-05")]).passed  # coarser date agrees
+    assert judge([Spec("high_level_talks", "KEN", "TZA", "asserted", "2024")]).passed
+    assert not judge([Spec("high_level_talks", "KEN", "TZA", "asserted", "2024-05-21")]).passed
+    assert not judge([Spec("high_level_talks", "KEN", "TZA", "asserted", "none")]).passed
+    assert not judge([Spec("restore_relations", "BHR", "QAT", "asserted", "2023-04-12")]).passed  # too coarse
+    assert judge([Spec("restore_relations", "BHR", "QAT", "asserted")]).passed  # unordered dyad
+    assert not judge([Spec("high_level_talks", "TZA", "KEN", "asserted")]).passed  # talks are directed
+    assert judge([Spec("designate_organization", "GBR", None, "asserted", "none")]).passed  # null: not compared
+    assert not judge([Spec("recall_ambassador", "GTM", "NIC", "asserted")]).passed  # polarity counts
+    assert not judge(absent=[Spec("*", "*", "PSE", "*")]).passed
+    assert not judge(absent=[Spec("restore_relations", "BHR", "QAT", "*")]).passed  # absent mutual: either order
+    assert judge(absent=[Spec("designate_organization", "GBR", None, "*")]).passed  # absent null = no state only
+    res = judge([Spec("high_level_talks", "KEN", "TZA", "asserted"), Spec("restore_relations", "BHR", "QAT",
+                                                                          "asserted")], exact=True)
+    assert [f.event for f in res.extra] == ["designate_organization"]  # hypothetical recall is no extra
