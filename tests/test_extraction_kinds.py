@@ -58,6 +58,30 @@ CONTACT_CASES = [
 ]
 
 
+CONTACT_CASES += [
+    # a phone call named by a noun, between two titled names the parser coordinates badly
+    ("A phone call between Ghanaian President John Mahama and Togolese President Faure Gnassingbe on Friday "
+     "covered the border crossings, officials said.", both("high_level_talks", "GHA", "TGO"), []),
+    # "and his Argentine counterpart": a conjunct named by its modifier
+    ("In a telephone conversation on Tuesday, Chile's foreign minister and his Peruvian counterpart discussed the "
+     "maritime border.", both("high_level_talks", "CHL", "PER"), []),
+    ("Vietnam's prime minister called his Japanese counterpart to discuss rice exports.",
+     both("high_level_talks", "VNM", "JPN"), []),
+    # mediation: the mediator and each party, not the parties both ways through the mediator
+    ("Turkey launched a mediation effort between Somalia and Ethiopia in July.",
+     [("high_level_talks", "TUR", "SOM", "asserted"), ("high_level_talks", "TUR", "ETH", "asserted")],
+     [("high_level_talks", "SOM", "TUR", "asserted")]),
+    ("A US-brokered agreement between Armenia and Azerbaijan was initialled on Friday.",
+     [("high_level_talks", "USA", "ARM", "asserted"), ("high_level_talks", "USA", "AZE", "asserted")], []),
+    ("Iran and Saudi Arabia restored ties under China's mediation.",
+     [("high_level_talks", "CHN", "IRN", "asserted"), ("high_level_talks", "CHN", "SAU", "asserted"),
+      ("restore_relations", "IRN", "SAU", "asserted")], []),
+    ("Norway has offered to mediate between Colombia and Venezuela.",
+     [("high_level_talks", "NOR", "COL", "hypothetical"), ("high_level_talks", "NOR", "VEN", "hypothetical")],
+     [("high_level_talks", "NOR", "COL", "asserted")]),
+]
+
+
 @pytest.mark.parametrize(("text", "expect", "absent"), CONTACT_CASES,
                          ids=[f"contact-{i}" for i in range(len(CONTACT_CASES))])
 def test_contacts(extractor, text, expect, absent):
@@ -162,3 +186,71 @@ def test_headline_polarity(extractor, title, expect, absent):
 def test_a_day_written_on_that_day_is_not_next_year(extractor):
     evs = run(extractor, "Spain announced its intention to recognise Palestine on 22 May.")
     assert {(e.event, e.polarity, e.date) for e in evs} == {("recognize_state", "hypothetical", "2024-05-22")}
+
+
+# --------------------------------------------------------------------------- representation phrased indirectly
+
+REPRESENTATION_CASES = [
+    ("Ghana gave the Nigerian envoy 48 hours to quit the country.", [("expel_diplomats", "GHA", "NGA", "asserted")]),
+    ("Eritrea's ambassador has been told to leave Djibouti within the next 72 hours.",
+     [("expel_diplomats", "DJI", "ERI", "asserted")]),
+    ("Belgium's ambassador was expelled from Rwanda on Monday.", [("expel_diplomats", "RWA", "BEL", "asserted")]),
+    ("Cuba announced that it was throwing out the Panamanian ambassador.", [("expel_diplomats", "CUB", "PAN", "asserted")]),
+    # a passive summons of an envoy posted to the summoning state is a protest by that state
+    ("Iran's ambassador to Albania was summoned to the foreign ministry in Tirana on Monday.",
+     [("criticize", "ALB", "IRN", "asserted")]),
+    # a passive recall: by the envoy's own state, from his posting
+    ("The Kenyan ambassador in Kinshasa was recalled for consultations on Monday.",
+     [("recall_ambassador", "KEN", "COD", "asserted")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expect"), REPRESENTATION_CASES,
+                         ids=[f"representation-{i}" for i in range(len(REPRESENTATION_CASES))])
+def test_representation_phrased_indirectly(extractor, text, expect):
+    check(keys(extractor, text), expect)
+
+
+# --------------------------------------------------------------------------- recognition
+
+RECOGNITION_CASES = [
+    # a leader recognised as the state's leader: its government
+    ("Turkey recognises Juan Guaidó as Venezuela's interim president.",
+     [("recognize_government", "TUR", "VEN", "asserted")], [("recognize_state", "TUR", "VEN", "asserted")]),
+    # a switch to Beijing with no "from": from Taipei
+    ("Nauru announced that it had transferred its diplomatic recognition to China.",
+     [("withdraw_recognition", "NRU", "TWN", "asserted"), ("recognize_government", "NRU", "CHN", "asserted")], []),
+    ("Honduras drops its recognition of Kosovo", [("withdraw_recognition", "HND", "XKX", "asserted")],
+     [("recognize_state", "HND", "XKX", "asserted")]),
+    # relations moved from one representative of a state to another are no switch
+    ("The Vatican shifted its relations from the Palestine Liberation Organization to the State of Palestine.",
+     [], [("withdraw_recognition", "VAT", "PSE", "asserted")]),
+    ("Nauru cut its links with Taiwan.", [("break_relations", "NRU", "TWN", "asserted")], []),
+]
+
+
+@pytest.mark.parametrize(("text", "expect", "absent"), RECOGNITION_CASES,
+                         ids=[f"recognition-{i}" for i in range(len(RECOGNITION_CASES))])
+def test_recognition(extractor, text, expect, absent):
+    check(keys(extractor, text), expect, absent)
+
+
+LIST_CASES = [
+    ("The list of countries that have withdrawn recognition of Kosovo includes Togo, Ghana and Nauru.",
+     [("withdraw_recognition", s, "XKX", "asserted") for s in ("TGO", "GHA", "NRU")]),
+    ("Nine states have withdrawn their recognition of Kosovo: Togo, Ghana, Nauru and Palau.",
+     [("withdraw_recognition", s, "XKX", "asserted") for s in ("TGO", "GHA", "NRU", "PLW")]),
+    ("Malta now joins Spain, Ireland and Norway in recognising Palestine.",
+     [("recognize_state", s, "PSE", "asserted") for s in ("MLT", "ESP", "IRL", "NOR")]),
+    ("Pakistan was among the three countries that recognized the first Taliban government.",
+     [("recognize_government", "PAK", "AFG", "asserted")]),
+    # the target left out by a nominal act is the one just reported
+    ("Several Western countries have recognised the State of Palestine. France and Malta joined Canada in "
+     "announcing their recognition.",
+     [("recognize_state", s, "PSE", "asserted") for s in ("FRA", "MLT", "CAN")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expect"), LIST_CASES, ids=[f"list-{i}" for i in range(len(LIST_CASES))])
+def test_lists(extractor, text, expect):
+    check(keys(extractor, text), expect, [("recognize_government", "FRA", "AFG", "asserted")])

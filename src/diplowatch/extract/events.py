@@ -38,6 +38,7 @@ from spacy.tokens import Span, Token
 from diplowatch.extract.lexicon import Frame, Lexicon
 from diplowatch.extract.mentions import Mention
 from diplowatch.extract.polarity import is_participle
+from diplowatch.actors import Gazetteer
 from diplowatch.model import Actor
 
 ARG_DEPS = frozenset({"dobj", "nsubj", "nsubjpass", "prep", "pobj", "compound", "amod", "prt", "attr", "oprd",
@@ -137,9 +138,11 @@ def _conjuncts(tok: Token) -> Iterator[Token]:
 def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
     """The trigger's argument tokens, down ``depth`` steps, not into clauses."""
     frontier = [trigger]
-    if trigger.dep_ == "xcomp":
-        # "ordered its ambassadors to be recalled": the controller's object is an argument
-        frontier += [c for c in trigger.head.children if c.dep_ == "dobj"]
+    if trigger.dep_ in ("xcomp", "advcl"):
+        # "ordered its ambassadors to be recalled", "gave the envoy 24 hours to quit": the
+        # controller's object (or recipient, or passive subject) is an argument
+        frontier += [c for c in trigger.head.children if c.dep_ in ("dobj", "dative")
+                     or (c.dep_ == "nsubjpass" and trigger.dep_ == "xcomp")]
         yield from frontier[1:]
     elif trigger.dep_ in ("acl", "relcl") and trigger.head.dep_ in ("dobj", "npadvmod"):
         # "gave the envoy 48 hours to leave": the giver's recipient is an argument
@@ -188,10 +191,13 @@ class EventFinder:
 
     Args:
         lexicon: the trigger lexicon.
+        gazetteer: the actor gazetteer, for actors the text implies but does not
+            name (the rival government of a recognition switch); default: the packaged one.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer | None = None) -> None:
         self.lex = lexicon
+        self.gazetteer = gazetteer or Gazetteer.default()
 
     # -- triggers --------------------------------------------------------------
     def frame_for(self, tok: Token) -> tuple[Frame, Token | None] | None:
@@ -390,6 +396,10 @@ class EventFinder:
             out.append(Mention(m.start, m.end, m.char_start, m.char_end, m.text, extra, m.via, m.sent, m.head))
         for t in _conjuncts(doc[m.head]):
             mm = mentions.get(t.i)
+            if mm is None and t.i != m.head:
+                # "Chile's minister and his Argentine counterpart": a conjunct named by its modifier
+                mm = next((mentions[c.i] for c in t.children if c.dep_ in ("amod", "compound", "appos", "poss", "nmod")
+                           and c.i in mentions and mentions[c.i].via != "pronoun"), None)
             if mm is not None and id(mm) not in seen and mm.actor is not None:
                 seen.add(id(mm))
                 out.append(mm)
@@ -565,6 +575,59 @@ class EventFinder:
             break
         return [], False, "none", set()
 
+    def _mediation(self, tok: Token, frame: Frame, mentions: dict[int, Mention], sources: list[Mention],
+                   generic: bool, spath: str) -> list[Candidate]:
+        """A mediator and each party: "Turkey launched a mediation effort between Somalia and
+        Ethiopia", "a US-brokered agreement between Armenia and Azerbaijan", "the restoration of ties
+        between Iran and Saudi Arabia under China's mediation", "mediated talks between X and Y"."""
+        if not sources:
+            # "US-brokered", "Qatari-mediated": the mediator is the participle's modifier
+            sources = [mentions[c.i] for c in tok.children if c.dep_ in ("npadvmod", "compound", "amod", "nmod")
+                       and c.i in mentions and mentions[c.i].actor is not None]
+            if not sources and tok.i >= 2 and tok.doc[tok.i - 1].text == "-" and tok.i - 2 in mentions:
+                sources = [mentions[tok.i - 2]]
+            spath = "modifier" if sources else spath
+        nodes, node = [tok], tok
+        for _ in range(3):  # the phrase that names the parties: the trigger's, its object's, or its head's
+            if node.head.i == node.i:
+                break
+            node = node.head
+            nodes.append(node)
+        nodes += [c for c in tok.children if c.dep_ in ("dobj", "pobj", "attr")]
+        for n in nodes:
+            between = next((c for c in n.children if c.dep_ == "prep" and c.lower_ == "between"), None)
+            if between is not None:
+                parties = self._parties(between, mentions)
+                break
+        else:
+            parties = [m for c in tok.children if c.dep_ == "prep" and c.lower_ == "with"
+                       for o in c.children if o.dep_ == "pobj" for m in self._collect(o, mentions)]
+            verb = next((n for n in nodes[1:] if n.pos_ in ("VERB", "AUX")), None)
+            if not parties and verb is not None:
+                # "Iran and Saudi Arabia restored ties under China's mediation": the act's own parties
+                subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                parties = self._collect(subj, mentions) if subj is not None else []
+                parties += [m for c in verb.children if c.dep_ == "prep" and c.lower_ == "with"
+                            for o in c.children if o.dep_ == "pobj" for m in self._collect(o, mentions)]
+                parties = parties if len(parties) >= 2 else []
+        return self._fan(frame, frame.event, tok, sources, parties, generic, spath, "mediated")
+
+    def _parties(self, prep: Token, mentions: dict[int, Mention]) -> list[Mention]:
+        """The actors of a "between X and Y" phrase: every mention of a distinct state in it, in
+        order (the small parser often mangles the coordination of two titled names)."""
+        out: list[Mention] = []
+        seen: set[str] = set()
+        for t in prep.subtree:
+            m = mentions.get(t.i)
+            if m is None or m.actor is None:
+                continue
+            for x in self._expand(m, mentions, prep.doc):
+                key = x.actor.state or x.actor.id if x.actor is not None else ""
+                if key and key not in seen:
+                    seen.add(key)
+                    out.append(x)
+        return out
+
     def _joined(self, tok: Token, mentions: dict[int, Mention]) -> list[Mention]:
         """The objects of "join X *in* doing" above the trigger ("A joined B and C in recognising")."""
         node = tok
@@ -681,16 +744,34 @@ class EventFinder:
             envoy = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
             posted = [p for c in (envoy.children if envoy is not None else []) if c.dep_ == "prep"
                       and c.lower_ in ("to", "in") for p in c.children if p.dep_ == "pobj"]
+            if not posted:
+                # "Sweden's ambassador was expelled from Iraq": by the state expelling him
+                posted = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "from"
+                          for p in c.children if p.dep_ == "pobj"]
             sources = [m for p in posted for m in self._collect(p, mentions)]
             if sources:
                 spath, generic = "posting", False
                 used = used | {t.i for p in posted for t in p.subtree}
+        if not sources and frame.owner_is_source and _passive(tok) and not frame.mutual:
+            # "The Nigerian ambassador in Niamey was recalled": by his own state
+            envoy = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+            owners = [mentions[c.i] for c in (envoy.children if envoy is not None else [])
+                      if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in mentions
+                      and mentions[c.i].actor is not None]
+            if owners:
+                sources, spath, generic = owners, "envoy-owner", False
         if frame.roles == "host_allows":
             host = self._host(tok, frame) or tok.head
             hs, hgen, hpath, _ = self._subject(host, mentions)
             subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
             obj = next((c for c in host.children if c.dep_ == "dative"), None) or \
-                next((c for c in host.children if c.dep_ == "dobj"), None)
+                next((c for c in host.children if c.dep_ == "dobj"), None) or \
+                next((c for c in host.children if c.dep_ == "nsubjpass"), None)
+            if not hs and _passive(host):
+                # "X's ambassador has been told to leave Somalia": by the state to be left
+                left = [m for c in tok.children if c.dep_ == "dobj" for m in self._collect(c, mentions)
+                        if m.actor is not None and m.actor.kind == "state"]
+                hs, hgen, hpath = left, False, "left"
             allowed = self._collect(subj, mentions) if subj is not None else []
             if not allowed and obj is not None:
                 allowed = self._collect(obj, mentions)
@@ -720,11 +801,12 @@ class EventFinder:
                               restates=True) for m in actors if m.actor is not None], None
         if frame.roles == "switch":
             return self._switch(tok, frame, mentions, sources, generic, spath), None
+        if frame.roles == "mediator":
+            return self._mediation(tok, frame, mentions, sources, generic, spath), None
         if frame.mutual:
             holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
-            between = [p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"
-                       for p in c.children if p.dep_ == "pobj"]
-            pair = self._collect(between[0], mentions) if between else []
+            between = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"]
+            pair = self._parties(between[0], mentions) if between else []
             if len(pair) >= 2:
                 return self._fan(frame, frame.event, tok, pair[:1], pair[1:], False, "between", "between"), None
         if self._reciprocal(tok) and len(sources) >= 2:
@@ -807,6 +889,8 @@ class EventFinder:
         if not frame.government_event:
             return frame.event
         words = {t.lemma_.lower() for o in self._objects(tok) for t in o.subtree}
+        # "recognised Áñez *as Bolivia's interim leader*"
+        words |= {t.lemma_.lower() for c in tok.children if c.dep_ == "prep" and c.lower_ == "as" for t in c.subtree}
         if tok.pos_ == "NOUN":
             words |= {t.lemma_.lower() for t in tok.subtree}
         if words & frame.government_words or any(m.actor and m.actor.kind == "government" for m in targets):
@@ -816,18 +900,22 @@ class EventFinder:
     def _switch(self, tok: Token, frame: Frame, mentions: dict[int, Mention], sources: list[Mention],
                 generic: bool, spath: str) -> list[Candidate]:
         """"switched recognition from Taipei to Beijing": withdraw from one, recognise the other."""
-        out: list[Candidate] = []
         holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
-        for prep, event in (("from", "withdraw_recognition"), ("to", "recognize_state")):
-            for c in (c for h in holders for c in h.children):
-                if c.dep_ == "prep" and c.lower_ == prep:
-                    tg = [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
-                    if event == "recognize_state":
-                        # switching recognition between rival governments (Taipei, Beijing)
-                        # recognises a government of that state
-                        event = "recognize_government"
-                    out += self._fan(frame, event, tok, sources, tg, generic, spath, f"prep:{prep}")
-        return out
+        sides: dict[str, list[Mention]] = {"from": [], "to": []}
+        for c in (c for h in holders for c in h.children):
+            if c.dep_ == "prep" and c.lower_ in sides:
+                sides[c.lower_] += [m for p in c.children if p.dep_ == "pobj" for m in self._collect(p, mentions)]
+        states = {side: {m.actor.state for m in ms if m.actor is not None} for side, ms in sides.items()}
+        if states["from"] and states["from"] == states["to"]:
+            return []  # "shifted its relations from the PLO to the State of Palestine": no switch between states
+        if not sides["from"] and sides["to"]:
+            # "shifted its recognition to Beijing": from the rival that claims the same state
+            rivals = [r for m in sides["to"] if m.actor is not None and m.actor.state
+                      for r in self.lex.rival_governments.get(m.actor.state, ())]
+            sides["from"] = [Mention(-1, -1, -1, -1, r, self.gazetteer.state(r), "rival") for r in rivals]
+        # switching recognition between rival governments (Taipei, Beijing) recognises a government
+        return (self._fan(frame, "withdraw_recognition", tok, sources, sides["from"], generic, spath, "prep:from")
+                + self._fan(frame, "recognize_government", tok, sources, sides["to"], generic, spath, "prep:to"))
 
     def _target(self, tok: Token, frame: Frame, mentions: dict[int, Mention],
                 used: set[int], own: set[str] = frozenset()) -> tuple[list[Mention], str, bool]:
@@ -908,6 +996,14 @@ class EventFinder:
                     for x in subj:
                         best += self._mentions_under(x, mentions, avoid)
         best = [b for b in best if b[1].actor is not None and b[1].actor.state not in own]
+        if not best and frame.government_event:
+            # "recognised Juan Guaidó *as Venezuela's interim president*": the state he is to lead
+            for o in [tok] + self._objects(tok):
+                for c in o.children:
+                    if c.dep_ == "prep" and c.lower_ == "as":
+                        best += [(d, m, "as-leader") for d, m, _ in self._mentions_under(c, mentions, avoid, depth=3)
+                                 if m.actor is not None and m.actor.kind in ("state", "government")
+                                 and m.actor.state not in own]
         if frame.target_kinds:
             best = [b for b in best if b[1].actor.kind in frame.target_kinds]
         if not best:

@@ -121,6 +121,9 @@ class Lexicon:
         generic_subjects: heads of subjects that name no particular actor.
         official_nouns: nouns of persons and delegations that act for a state
             ("minister", "delegation"), for ``Frame.official_source``.
+        rival_governments: ISO3 → the states whose governments claim the same
+            state (CHN ↔ TWN): switching recognition *to* one withdraws it from
+            the other when the text does not say from whom.
         cues: polarity cues (keys of ``polarity.yaml``) as frozensets or tuples.
     """
 
@@ -130,6 +133,7 @@ class Lexicon:
     joint_event_nouns: frozenset[str]
     generic_subjects: frozenset[str]
     official_nouns: frozenset[str]
+    rival_governments: dict[str, tuple[str, ...]]
     cues: dict[str, Any]
 
     @property
@@ -204,4 +208,6 @@ def load_lexicon() -> Lexicon:
     cues = {key: (tuple(str(x) for x in v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
                    _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),
-                   _words(triggers.get("generic_subjects")), _words(triggers.get("official_nouns")), cues)
+                   _words(triggers.get("generic_subjects")), _words(triggers.get("official_nouns")),
+                   {str(k): tuple(str(x) for x in v) for k, v in (triggers.get("rival_governments") or {}).items()},
+                   cues)

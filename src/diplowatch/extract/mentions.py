@@ -37,7 +37,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from diplowatch.actors import Gazetteer
+from diplowatch.actors import Gazetteer, normalize
 from diplowatch.errors import ConfigurationError
 from diplowatch.model import Actor
 
@@ -175,6 +175,8 @@ class ArticleContext:
         sent_count: sentences seen so far.
         groups: (offset, states) of each coordination of two or more states
             ("Uruguay, Peru and Chile"), for "these countries".
+        dyads: (offset, (state, state)) of each bilateral event coded so far,
+            for "the two sides" after it.
     """
 
     on: dt.date | None
@@ -183,6 +185,7 @@ class ArticleContext:
     subjects: dict[int, Actor] = field(default_factory=dict)
     sent_count: int = 0
     groups: list[tuple[int, tuple[Actor, ...]]] = field(default_factory=list)
+    dyads: list[tuple[int, tuple[Actor, Actor]]] = field(default_factory=list)
 
     def nearest_states(self, before: int, n: int) -> list[Actor]:
         """The ``n`` nearest distinct states mentioned before character ``before``, earliest first."""
@@ -197,12 +200,12 @@ class ArticleContext:
         return []
 
     def recent_group(self, before: int, n: int) -> list[Actor]:
-        """The states of the last coordination of exactly ``n`` states before character ``before``
-        ("Ethiopia and Eritrea ... the two neighbours"), or ``[]``."""
-        for start, group in reversed(self.groups):
-            if start < before and len(group) == n:
-                return list(group)
-        return []
+        """The states of the last coordination of exactly ``n`` states, or for two the last bilateral
+        event, before character ``before`` ("Ethiopia and Eritrea ... the two neighbours"), or ``[]``."""
+        found = [(start, group) for start, group in self.groups if start < before and len(group) == n]
+        if n == 2:
+            found += [(start, pair) for start, pair in self.dyads if start < before]
+        return list(max(found, key=lambda x: x[0])[1]) if found else []
 
     def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
                 exclude: str | None = None, within: frozenset[str] | None = None) -> Mention | None:
@@ -353,7 +356,8 @@ class MentionFinder:
                 ctx.subjects[sent_of[subj.i]] = by_token[subj.i].actor
         for m in mentions:
             group = self._coordination(doc[m.head], by_token)
-            if len(group) >= 2 and doc[m.head].dep_ != "conj":
+            if len(group) >= 2 and doc[m.head].dep_ not in ("conj", "compound", "amod", "nmod"):
+                # "the Luanda and Nairobi processes" names no pair of actors
                 ctx.groups.append((m.char_start, tuple(group)))
         # bodies, definite descriptions and pronouns, in text order; each is
         # visible to the references after it
@@ -402,7 +406,7 @@ class MentionFinder:
         state = self._affiliation(ent, ctx)
         if state is None:
             return None, "person"
-        slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        slug = re.sub(r"[^a-z0-9]+", "-", normalize(text)).strip("-")
         return Actor(f"PER:{slug}", text, "person", state), "person"
 
     def _affiliation(self, ent: Span, ctx: ArticleContext) -> str | None:

@@ -82,7 +82,7 @@ class Extractor:
         self.gazetteer = gazetteer or Gazetteer.default()
         self.lexicon = lexicon or load_lexicon()
         self.mentions = MentionFinder(self.nlp, self.gazetteer)
-        self.events = EventFinder(self.lexicon)
+        self.events = EventFinder(self.lexicon, self.gazetteer)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
         self.sentences = SentenceSplitter(self.nlp)
 
@@ -209,9 +209,31 @@ class Extractor:
             for sent in doc.sents:
                 headline = block.headline or (block.first and sent.start == 0 and not sent.text.rstrip().endswith((".", "!", "?", ":"))
                                               and len(sent) <= 20)
+                found: list[Event] = []
                 for cand in self.events.find(sent, mentions, headline):
-                    events.extend(self._code(article, content, block, sent, cand, mentions, events))
+                    coded = self._code(article, content, block, sent, cand, mentions, events)
+                    events.extend(coded)
+                    found.extend(coded)
+                self._remember_dyads(found, ctx)
         return _merge([e for e in events if not e.explanation.get("context_only")])
+
+    def _remember_dyads(self, found: list[Event], ctx: ArticleContext) -> None:
+        """Keep the two states of each bilateral act of a sentence, for "the two sides" after it.
+
+        An act is bilateral when all the events of its trigger involve the same two states
+        ("A and B held talks"); "A, B and C cut ties with D" is no pair.
+        """
+        by_trigger: dict[tuple[int, str], set[str]] = {}
+        for e in found:
+            states = {a.state for a in (e.source, e.target) if a is not None and a.state}
+            by_trigger.setdefault((e.evidence.start, str(e.explanation.get("trigger"))), set()).update(states)
+        for (start, _), states in by_trigger.items():
+            if len(states) == 2:
+                a, b = sorted(states)
+                try:
+                    ctx.dyads.append((start, (self.gazetteer.state(a), self.gazetteer.state(b))))
+                except KeyError:
+                    continue
 
     def _code(self, article: Article, content: str, block: Block, sent: Span, cand: Candidate,
               mentions: dict[int, Mention], earlier: list[Event]) -> list[Event]:

@@ -134,7 +134,7 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> P
                     cl in ("nobody", "none", "nothing")
                     or any(d.dep_ == "det" and d.lower_ in cues["negating_determiners"] for d in c.children)):
                 negated = negated or f"{' '.join(x.text for x in c.subtree)}"
-            if depth > 0 and c.dep_ in ("nsubj", "nsubjpass") and (
+            if depth > 0 and c.dep_ in ("nsubj", "nsubjpass") and c.i != chain[depth - 1].i and (
                     c.lemma_.lower() in cues["hypothetical_governors"]
                     or any(d.dep_ == "amod" and d.lemma_.lower() in cues["hypothetical_governors"]
                            for d in c.children)):
