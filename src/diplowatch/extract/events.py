@@ -182,6 +182,17 @@ def _described(tok: Token) -> Token | None:
     return None
 
 
+def _bare_back_reference(tok: Token) -> bool:
+    """A nominal trigger that only points back at an act already reported, naming none of its
+    parties: "*this recognition* is aimed at no one", "*the expulsion* took place on Saturday"."""
+    if tok.pos_ not in NOUNS:
+        return False
+    if not any(c.dep_ == "det" and c.lower_ in ("this", "that", "these", "those", "such") for c in tok.children):
+        return False
+    return not any(c.dep_ in ("poss", "compound", "amod", "agent") or (c.dep_ == "prep" and c.lower_ in ("of", "by", "with", "to", "between"))
+                   for c in tok.children)
+
+
 def _passive(tok: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
 
@@ -290,7 +301,7 @@ class EventFinder:
         fired: list[tuple[Token, Frame]] = []
         consumed: set[int] = set()
         for tok in sorted(sent, key=lambda t: (t.pos_ not in ("VERB", "AUX"), t.i)):
-            if tok.i in consumed:
+            if tok.i in consumed or _bare_back_reference(tok):
                 continue
             found = self.frame_for(tok)
             if found is None:
@@ -752,9 +763,12 @@ class EventFinder:
             if sources:
                 spath, generic = "posting", False
                 used = used | {t.i for p in posted for t in p.subtree}
-        if not sources and frame.owner_is_source and _passive(tok) and not frame.mutual:
-            # "The Nigerian ambassador in Niamey was recalled": by his own state
-            envoy = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        if not sources and frame.owner_is_source and (_passive(tok) or tok.pos_ in NOUNS):
+            # "The Nigerian ambassador in Niamey was recalled", "the closure of the Norwegian
+            # embassy in Kabul": by the envoy's or mission's own state
+            envoy = next((c for c in tok.children if c.dep_ == "nsubjpass"), None) or next(
+                (p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for p in c.children
+                 if p.dep_ == "pobj"), None)
             owners = [mentions[c.i] for c in (envoy.children if envoy is not None else [])
                       if c.dep_ in ("amod", "compound", "poss", "nmod") and c.i in mentions
                       and mentions[c.i].actor is not None]
@@ -797,6 +811,8 @@ class EventFinder:
                 return [], None
             owner = next((c for c in subj.children if c.dep_ == "poss"), None)
             actors = self._collect(owner, mentions) if owner is not None else []
+            if not actors:
+                actors = self._agent(subj, mentions, 1)[0]  # "the decisions by Norway and Spain to ..."
             return [Candidate(frame, frame.event, tok, m.actor, None, False, "event-owner", "restated",
                               restates=True) for m in actors if m.actor is not None], None
         if frame.roles == "switch":
@@ -855,6 +871,13 @@ class EventFinder:
                 verb = verb.head
             if verb.pos_ in ("VERB", "AUX"):
                 subj, _generic, spath, _ = self._subject(verb, mentions)
+                if not subj and spath.endswith("nsubj:event"):
+                    # "the expulsion of two diplomats by Austria drew a protest from Moscow": its agent
+                    act = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    subj = self._agent(act, mentions, 3)[0] if act is not None else []
+                    if not subj and act is not None:
+                        subj = [m for c in act.children if c.dep_ == "poss" for m in self._collect(c, mentions)]
+                    spath = "event-agent"
                 targets = [m for m in subj if m.actor is not None and m.actor.state not in own]
                 tpath = "drew:" + spath
         if not targets:
@@ -879,10 +902,17 @@ class EventFinder:
 
     @staticmethod
     def _reciprocal(tok: Token) -> bool:
-        """"recognise each other", "with one another"."""
+        """"recognise each other", "with one another", "embassies in each other's capitals"."""
         for c in tok.subtree:
             if c.lower_ in RECIPROCAL and c.i > 0 and c.doc[c.i - 1].lower_ in ("each", "one"):
-                return c.head.i == tok.i or c.head.head.i == tok.i
+                node = c
+                for _ in range(5):
+                    if node.head.i == node.i or node.dep_ in CLAUSE_DEPS:
+                        return False
+                    node = node.head
+                    if node.i == tok.i:
+                        return True
+                return False
         return False
 
     def _event(self, tok: Token, frame: Frame, targets: list[Mention]) -> str:

@@ -57,6 +57,7 @@ REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regim
 PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
 PERSONAL = frozenset({"he", "she", "his", "her", "him"})
 REPRESENTATION = frozenset({"ambassador", "envoy", "embassy", "diplomat", "mission", "delegation", "consulate",
+                            "commissioner", "nuncio", "emissary",
                             "representative", "chargé", "attaché"})
 """Nouns whose state modifier names the state they represent ("the Mexican ambassador")."""
 NUMBERS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5}
@@ -467,7 +468,7 @@ class MentionFinder:
             if count and (lemma in STATE_NOUNS or lemma in GROUP_REFERENCES) and not _restrictive(tok):
                 # "the two countries", "both sides", "the two leaders": the last pair (group) named,
                 # else the nearest states
-                group = ctx.recent_group(char, count) or ctx.nearest_states(char, count)
+                group = ctx.recent_group(char, count) or (ctx.nearest_states(char, count) if lemma in STATE_NOUNS else [])
                 if group:
                     m = self._ref_mention(tok, group[0], "reference", offset, sent_of)
                     if m is not None:

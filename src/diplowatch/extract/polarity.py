@@ -163,6 +163,11 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> P
                                                   for c in verb.children):
                 # "meets Netanyahu before opening an embassy": later than a present or coming act
                 hypothetical = hypothetical or "before"
+        if presupposed and any(t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("nsubj", "nsubjpass") for t in chain[:depth]):
+            continue  # "the expulsion ... followed a cyberattack": the verb of an act's subject says nothing of it
+        if lemma in cues["infinitive_governors"] and chain[depth - 1].dep_ in ("acl", "xcomp") and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in chain[depth - 1].children):
+            hypothetical = hypothetical or lemma  # "Turkey's efforts to mediate"
         if lemma in cues["negating_governors"] and node.pos_ in ("VERB", "NOUN", "ADJ"):
             if any(c.dep_ == "neg" for c in node.children):
                 # "did not rule out recognising": a negated refusal leaves the act open
