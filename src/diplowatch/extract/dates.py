@@ -88,6 +88,8 @@ def _resolve(expression: str, published: dt.date | None, prefer: str = "past") -
     """
     text = " ".join(expression.replace("(", " ").replace(")", " ").split())
     low = text.lower()
+    if re.fullmatch(r"(?:from\s+|between\s+)?(1[6-9]\d\d|20\d\d)\s*(?:-|–|—|to|and|until)\s*(1[6-9]\d\d|20\d\d)", low):
+        return None  # "(1996-2001)": a period, not the time of an act
     if not low or _DURATION.search(low) and not _YEAR.search(low) and not any(w in low for w in WEEKDAYS):
         if "last year" not in low and "this year" not in low and not low.endswith(" ago") \
                 and not re.search(r"\b(last|this|next) week\b", low):

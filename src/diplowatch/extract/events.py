@@ -59,6 +59,12 @@ CLIMB_DEPS = frozenset({"xcomp", "conj", "advcl", "dobj", "attr", "pobj", "prep"
 RECIPROCAL = frozenset({"other", "another"})
 NOUNS = ("NOUN", "PROPN")
 LIST_NOUNS = frozenset({"list", "roster", "register", "registry", "blacklist"})
+PARTITIVES = frozenset({"all", "some", "most", "many", "several", "one", "each", "none", "part", "half", "dozen",
+                        "number", "majority", "rest", "remainder"})
+"""Heads of "four *of* the five consulates": transparent when reading a trigger's arguments."""
+MISSION_EVENTS = frozenset({"open_embassy", "close_embassy"})
+MISSION_NOUNS = frozenset({"embassy", "embassies", "consulate", "consulates", "mission", "missions", "legation",
+                           "office", "offices"})
 MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
 """Verbs that say which states a group consists of ("the list ... includes A, B and C")."""
 
@@ -91,6 +97,10 @@ class Candidate:
             out ("... joined B in announcing their recognition," after "have
             recognised the State of Palestine"); the caller takes the target
             of the nearest earlier event of the same type.
+        backref: for a bare back-reference to an act already reported ("the
+            government announced *the break* on Friday"), the event types it
+            may name (``()``: any act); it reports no new event, but its date
+            dates the act it names when that act had none of its own.
     """
 
     frame: Frame
@@ -106,6 +116,7 @@ class Candidate:
     source_refers: bool = False
     restates: bool = False
     implicit_target: bool = False
+    backref: tuple[str, ...] | None = None
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -148,7 +159,9 @@ def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
         # "gave the envoy 48 hours to leave": the giver's recipient is an argument
         frontier += [c for c in trigger.head.head.children if c.dep_ in ("dative", "dobj") and c.i != trigger.head.i]
         yield from frontier[1:]
-    for _ in range(depth):
+    budget = depth
+    while budget > 0 and frontier:
+        budget -= 1
         nxt = []
         for node in frontier:
             for c in node.children:
@@ -157,6 +170,8 @@ def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
                     continue
                 yield c
                 nxt.append(c)
+        if any(c.dep_ == "pobj" and (c.pos_ == "NUM" or c.lemma_.lower() in PARTITIVES) for c in nxt):
+            budget += 2  # "the closure of four of the five consulates": a partitive adds "of" and its noun
         frontier = nxt
     head = trigger.head
     if trigger.pos_ == "NOUN" and head.i != trigger.i and head.pos_ == "NOUN":
@@ -182,12 +197,14 @@ def _described(tok: Token) -> Token | None:
     return None
 
 
-def _bare_back_reference(tok: Token) -> bool:
+def _bare_back_reference(tok: Token, event_nouns: frozenset[str] = frozenset()) -> bool:
     """A nominal trigger that only points back at an act already reported, naming none of its
-    parties: "*this recognition* is aimed at no one", "*the expulsion* took place on Saturday"."""
+    parties: "*this recognition* is aimed at no one", "*the break* was announced on Friday"."""
     if tok.pos_ not in NOUNS:
         return False
-    if not any(c.dep_ == "det" and c.lower_ in ("this", "that", "these", "those", "such") for c in tok.children):
+    dets = {c.lower_ for c in tok.children if c.dep_ == "det"}
+    if not dets & {"this", "that", "these", "those", "such"} and not (
+            "the" in dets and tok.dep_ in ("dobj", "nsubj", "nsubjpass") and tok.lemma_.lower() not in event_nouns):
         return False
     return not any(c.dep_ in ("poss", "compound", "amod", "agent") or (c.dep_ == "prep" and c.lower_ in ("of", "by", "with", "to", "between"))
                    for c in tok.children)
@@ -300,8 +317,16 @@ class EventFinder:
         """
         fired: list[tuple[Token, Frame]] = []
         consumed: set[int] = set()
+        backrefs: list[Candidate] = []
         for tok in sorted(sent, key=lambda t: (t.pos_ not in ("VERB", "AUX"), t.i)):
-            if tok.i in consumed or _bare_back_reference(tok):
+            if tok.i in consumed:
+                continue
+            if _bare_back_reference(tok, self.lex.event_nouns):
+                lemma = tok.lemma_.lower()
+                types = tuple(sorted({f.event for f in self.lex.by_lemma.get(lemma, ()) if "NOUN" in f.pos}))
+                if types or lemma in self.lex.event_nouns:
+                    frame = (self.lex.by_lemma.get(lemma) or self.lex.frames)[0]
+                    backrefs.append(Candidate(frame, frame.event, tok, None, None, backref=types))
                 continue
             found = self.frame_for(tok)
             if found is None:
@@ -344,7 +369,7 @@ class EventFinder:
                         if not any(c.trigger.i == tok.i and c.source == s and c.target == other.target for c in out):
                             out.append(Candidate(frame, frame.event, tok, s, other.target, generic, spath,
                                                  f"shared:{other.trigger.text}"))
-        return out
+        return out + backrefs
 
     def _headline_roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
         """Roles of a headline trigger by position: the nearest actor before it acts on what the parse gives."""
@@ -493,7 +518,10 @@ class EventFinder:
         came_from = -1
         for _ in range(7):
             kids = [c for c in node.children if c.i != came_from]
-            if _passive(node) or node.pos_ in NOUNS or node.i != tok.i:
+            shared = path.endswith("conj^") and node.pos_ in ("VERB", "AUX") and not _passive(tok)
+            if shared and any(c.dep_ == "nsubjpass" for c in kids):
+                pass  # "X had been taken aback by Y and had summoned ...": coordinated verbs share X, not Y
+            elif _passive(node) or node.pos_ in NOUNS or node.i != tok.i:
                 ms, used = self._agent(node, mentions, 3 if node.pos_ in NOUNS else 1)
                 if ms:
                     return ms, False, f"{path}agent", used
@@ -1034,6 +1062,16 @@ class EventFinder:
                         best += [(d, m, "as-leader") for d, m, _ in self._mentions_under(c, mentions, avoid, depth=3)
                                  if m.actor is not None and m.actor.kind in ("state", "government")
                                  and m.actor.state not in own]
+        if not best and frame.owner_is_source and frame.event in MISSION_EVENTS and own:
+            # "Poland shut the Russian consulate in Poznań": a host acts on another state's mission
+            # on its own soil; that state is the target (DESIGN §3: open/close_embassy)
+            for o in self._objects(tok) + [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                                           for p in c.children if p.dep_ == "pobj"]:
+                for c in o.subtree:
+                    m = mentions.get(c.i)
+                    if m is not None and m.actor is not None and m.actor.kind == "state" and m.actor.state not in own \
+                            and c.dep_ in ("amod", "compound", "poss", "nmod") and c.head.lemma_.lower() in MISSION_NOUNS:
+                        best.append((0, m, "hosted-mission"))
         if frame.target_kinds:
             best = [b for b in best if b[1].actor.kind in frame.target_kinds]
         if not best:

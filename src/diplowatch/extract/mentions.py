@@ -56,6 +56,9 @@ GROUP_REFERENCES = frozenset({"leader", "minister", "side", "government", "presi
 REFERRING_BODIES = frozenset({"ministry", "government", "administration", "regime", "authorities", "cabinet", "leadership", "office", "department"})
 PRONOUNS = frozenset({"it", "its", "they", "their", "them", "itself"})
 PERSONAL = frozenset({"he", "she", "his", "her", "him"})
+ENVOYS = frozenset({"ambassador", "envoy", "diplomat", "commissioner", "nuncio", "emissary", "chargé", "charge",
+                    "consul", "attaché"})
+"""Nouns of a person who represents a state abroad ("the ambassador" refers back to the last one named)."""
 REPRESENTATION = frozenset({"ambassador", "envoy", "embassy", "diplomat", "mission", "delegation", "consulate",
                             "commissioner", "nuncio", "emissary",
                             "representative", "chargé", "attaché"})
@@ -178,6 +181,8 @@ class ArticleContext:
             ("Uruguay, Peru and Chile"), for "these countries".
         dyads: (offset, (state, state)) of each bilateral event coded so far,
             for "the two sides" after it.
+        envoys: (offset, state) of each envoy named with the state he represents
+            ("China's ambassador", "Chinese Ambassador Xing"), for "the ambassador".
     """
 
     on: dt.date | None
@@ -187,6 +192,7 @@ class ArticleContext:
     sent_count: int = 0
     groups: list[tuple[int, tuple[Actor, ...]]] = field(default_factory=list)
     dyads: list[tuple[int, tuple[Actor, Actor]]] = field(default_factory=list)
+    envoys: list[tuple[int, Actor]] = field(default_factory=list)
 
     def nearest_states(self, before: int, n: int) -> list[Actor]:
         """The ``n`` nearest distinct states mentioned before character ``before``, earliest first."""
@@ -349,6 +355,10 @@ class MentionFinder:
         for m in mentions:
             if m.via == "person" and m.actor is not None:
                 ctx.surnames[m.text.split()[-1].lower()] = m.actor
+            if m.actor is not None and m.actor.kind == "person" and m.actor.state and any(
+                    t.lemma_.lower() in ENVOYS for t in doc[max(0, m.start - 3):m.end]):
+                # "Chinese Ambassador Xing Haiming": a later "the ambassador" is his state
+                ctx.envoys.append((m.char_start, self._state(m.actor.state) or m.actor))
         ctx.mentions.extend(m for m in mentions if m.actor is not None)
         for sent in sents:
             # the named subject of each sentence, for "It ..." in the sentence after
@@ -445,7 +455,18 @@ class MentionFinder:
             lemma = tok.lemma_.lower()
             if lemma in REPRESENTATION:
                 # "the Mexican ambassador", "its embassy": the modifier is a mention of its own,
-                # read by the role finder (represented state, or owner)
+                # read by the role finder (represented state, or owner); remembered, so that a
+                # later "the ambassador" stands for the same state
+                owner = self._modifier_state(tok, by_token)
+                if owner is not None and lemma in ENVOYS and owner.state:
+                    ctx.envoys.append((char, self._state(owner.state) or owner))
+                elif owner is None and lemma in ENVOYS and not tok.tag_.endswith("S") and any(
+                        c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in tok.children) and not any(
+                        c.dep_ in ("poss", "amod", "compound") or (c.dep_ == "prep" and c.lower_ in ("of", "to", "in"))
+                        for c in tok.children):
+                    envoy = next((a for start, a in reversed(ctx.envoys) if start < char), None)
+                    if envoy is not None:
+                        return self._ref_mention(tok, envoy, "reference", offset, sent_of)
                 return None
             state = self._modifier_state(tok, by_token)
             if state is not None and kind == "gov" and state.kind == "government":

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import deque
 import time
 from collections.abc import Iterable, Iterator
@@ -217,6 +218,28 @@ class Extractor:
                 self._remember_dyads(found, ctx)
         return _merge([e for e in events if not e.explanation.get("context_only")])
 
+    def _date_back_reference(self, article: Article, cand: Candidate, earlier: list[Event]) -> None:
+        """Date an act by a later back-reference to it: "Nicaragua Cuts Ties With Israel" / "The
+        government announced *the break* in a statement on Friday" dates the break to Friday.
+
+        Only an act dated by the publication day alone (a headline, a bare report) takes the
+        date, and only from an explicit date of the back-reference's own clause.
+        """
+        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
+        if reading.polarity != "asserted":
+            return
+        date, precision, text = self._date(cand.trigger, reading.attribution_head, article.published, "past")
+        if not date or text in ("", "(published)"):
+            return
+        for n in range(len(earlier) - 1, -1, -1):
+            e = earlier[n]
+            if e.event in REACTIONS or e.polarity != "asserted" or (cand.backref and e.event not in cand.backref):
+                continue
+            if e.explanation.get("date_text") == "(published)":
+                earlier[n] = replace(e, date=date, date_precision=precision,
+                                     explanation={**e.explanation, "date_text": f"{text} (back-reference)"})
+            return
+
     def _remember_dyads(self, found: list[Event], ctx: ArticleContext) -> None:
         """Keep the two states of each bilateral act of a sentence, for "the two sides" after it.
 
@@ -244,6 +267,9 @@ class Extractor:
         reported with it ("Spain, Ireland and Norway recognised ..., a move
         welcomed by ..." gives three events).
         """
+        if cand.backref is not None:
+            self._date_back_reference(article, cand, earlier)
+            return []
         if cand.implicit_target:
             # "... in announcing their recognition": the target of the nearest earlier report of it
             start = block.start + sent.start_char
@@ -316,6 +342,9 @@ class Extractor:
         # "their recognition" that leaves out whom it recognises
         date, precision, date_text = self._date(cand.trigger, reading.attribution_head, article.published,
                                                 "future" if polarity == "hypothetical" else "past")
+        if date is None and date_text:
+            # "Moscow responded the next day by expelling ...": after the last dated act reported
+            date, precision = _after_previous(date_text, earlier)
         if polarity == "asserted" and date and article.published and _after(date, article.published):
             polarity = "hypothetical"
         start = block.start + sent.start_char
@@ -410,7 +439,14 @@ class Extractor:
                                                     for c in t.children) or
                (t.dep_ == "pcomp" and t.head.lower_ in BACKGROUND_MARKS) for t in chain):
             return None, None, ""  # "... after it cut ties": an earlier act, at no date the text gives
-        if any(c.dep_ == "aux" and c.tag_ == "VBD" and c.lemma_ == "have" for c in trigger.children):
+        verb = next((t for t in chain if t.pos_ in ("VERB", "AUX")), trigger)
+        if any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ == "VBD" for c in verb.children):
+            return None, None, ""  # "had designated": at an earlier time the text does not give
+        if any(c.dep_ == "aux" and c.lemma_ == "have" and c.tag_ in ("VBZ", "VBP") for c in verb.children) \
+                and _state_of_affairs(verb, trigger):
+            # "have all held talks", "have held five rounds of talks", "has let them run embassies":
+            # a state of affairs up to now, not an act of the day of publication ("has expelled the
+            # ambassador" in a report is the day's news and keeps the date)
             return None, None, ""
         return published.isoformat(), "day", "(published)"
 
@@ -430,6 +466,56 @@ class Extractor:
         if m is not None and m.actor is not None and m.via in ("pronoun", "reference"):
             return m.actor.name
         return " ".join(x.text for x in subj.subtree if x.dep_ not in ("punct",)).strip() or None
+
+
+_LATER = re.compile(r"^(?:the\s+)?(?:(next|following)\s+day|day\s+after|(a|one|two|three|four|five|six|seven)\s+days?\s+"
+                    r"(?:later|after(?:wards)?)|hours\s+later|(?:a\s+few\s+|several\s+)?hours\s+after(?:wards)?)$", re.I)
+
+
+_DURATIVE_ADVERBS = frozenset({"already", "long", "all", "repeatedly", "previously", "ever", "yet", "always",
+                               "often", "regularly", "frequently", "since", "so", "traditionally", "increasingly",
+                               "consistently", "continuously", "never"})
+_DURATIVE_VERBS = frozenset({"let", "allow", "permit", "maintain", "keep", "run", "operate", "continue", "remain"})
+
+
+def _state_of_affairs(verb: Token, trigger: Token) -> bool:
+    """Whether a present perfect reports a state or a series, not one act: "have *all* held
+    talks", "have *already* recognised", "have held *five rounds of* talks", "has *let* them run
+    embassies", "have met *several times*", "have ... *in recent years*"."""
+    words = [verb] + ([trigger.head] if trigger.dep_ in ("ccomp", "xcomp") else [])
+    if any(w.lemma_.lower() in _DURATIVE_VERBS for w in words):
+        return True
+    scope = [c for w in words for c in w.children] + [c for c in trigger.children]
+    for c in scope:
+        if c.dep_ in ("advmod", "predet", "npadvmod", "det") and c.lower_ in _DURATIVE_ADVERBS:
+            return True
+        if c.dep_ in ("nsubj", "nsubjpass") and any(d.lower_ == "all" for d in c.children):
+            return True
+        if c.dep_ == "prep" and c.lower_ in ("since", "for", "over", "in") and any(
+                d.lemma_.lower() in ("year", "decade", "month", "week", "time") or d.lower_ in ("years", "decades")
+                for d in c.subtree):
+            return True
+        if c.dep_ in ("dobj", "npadvmod") and (c.lemma_.lower() in ("time", "round", "session", "occasion")
+                                                or any(d.dep_ == "nummod" or d.lower_ in ("several", "many", "numerous",
+                                                       "multiple", "repeated") for d in c.children)):
+            return True
+    return False
+
+
+def _after_previous(expression: str, earlier: list[Event]) -> tuple[str | None, str | None]:
+    """A date told relative to the act reported just before ("the next day", "two days later",
+    "hours later"): that act's day plus the offset, or ``(None, None)``."""
+    found = _LATER.match(" ".join(expression.split()))
+    if found is None:
+        return None, None
+    anchor = next((e for e in reversed(earlier) if e.date and e.date_precision == "day"
+                   and e.explanation.get("date_text") not in (None, "", "(published)")), None)
+    if anchor is None:
+        return None, None
+    words = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+    days = 1 if found.group(1) or "day after" in found.group(0).lower() else words.get((found.group(2) or "").lower(), 0)
+    day = dt.date.fromisoformat(anchor.date) + dt.timedelta(days=days)
+    return day.isoformat(), "day"
 
 
 def _mirrored(e: Event) -> Event:
