@@ -1,8 +1,8 @@
 """The actor gazetteer of DESIGN §4: names, aliases, metonyms and demonyms to canonical actors.
 
-Pure data and dictionary lookups (no spaCy); the NLP layer builds a
-PhraseMatcher from :meth:`Gazetteer.surface_forms` and resolves each mention
-with :meth:`Gazetteer.lookup`.
+Pure data and dictionary lookups (no spaCy); the NLP layer finds the names of
+:meth:`Gazetteer.surface_forms` in a text (case-sensitive, aligned to tokens)
+and resolves each mention with :meth:`Gazetteer.lookup`.
 
 Data comes from:
 
@@ -247,7 +247,7 @@ class Gazetteer:
         return _default()
 
     def surface_forms(self) -> list[tuple[str, str]]:
-        """Every name as written, for a case-sensitive spaCy PhraseMatcher.
+        """Every name as written, for case-sensitive matching in text (``extract.mentions.name_automaton``).
 
         Returns:
             ``(surface form, entry key)`` pairs, unique, in data order: names,

@@ -79,7 +79,7 @@ class Extractor:
         self.nlp = nlp or load_nlp()
         self.gazetteer = gazetteer or Gazetteer.default()
         self.lexicon = lexicon or load_lexicon()
-        self.mentions = MentionFinder(self.nlp, self.gazetteer)
+        self.mentions = MentionFinder(self.gazetteer)
         self.events = EventFinder(self.lexicon)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
         self.sentences = SentenceSplitter(self.nlp)
