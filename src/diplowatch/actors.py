@@ -1,8 +1,8 @@
 """The actor gazetteer of DESIGN §4: names, aliases, metonyms and demonyms to canonical actors.
 
-Pure data and dictionary lookups (no spaCy); the NLP layer builds a
-PhraseMatcher from :meth:`Gazetteer.surface_forms` and resolves each mention
-with :meth:`Gazetteer.lookup`.
+Pure data and dictionary lookups (no spaCy); the NLP layer finds the names of
+:meth:`Gazetteer.surface_forms` in a text (case-sensitive, aligned to tokens)
+and resolves each mention with :meth:`Gazetteer.lookup`.
 
 Data comes from:
 
@@ -11,8 +11,22 @@ Data comes from:
 * ``diplowatch/data/states.yaml``: display names, aliases, demonyms, capitals,
   seats and body place-names per state, and XKX (Kosovo);
 * ``diplowatch/data/actors.yaml``: governments with validity periods,
-  organisations, partially recognised entities, officials with roles, and the
-  generic body words ("foreign ministry" -> ``mfa``).
+  organisations, partially recognised entities, hand-written officials with
+  roles, and the generic body words ("foreign ministry" -> ``mfa``);
+* ``diplowatch/data/officials.csv``: heads of state, heads of government and
+  foreign ministers of every UN member state and of XKX, PSE, TWN and VAT,
+  2010 onwards, one row per term, each with its public source. Compiled from
+  Wikidata-based public lists (facts only; Wikidata is CC0): EveryPolitician's
+  per-country ``html/holders21.csv`` (github.com/every-politician-scrapers,
+  offices held 2000 to 2022/January 2023), its ``world`` foreign-minister
+  snapshots (August 2022 to January 2023) and ``world-leaders-2021`` snapshots
+  (years only, to 2026), a Wikidata P39 extract of heads of state and
+  government (github.com/cfmessias/geografia, to October 2025, no licence
+  stated), world-leaders-current (github.com/open-data-archive, G20 and
+  ASEAN, May to August 2026, CC BY-SA 4.0), and news or encyclopedia pages
+  for a few foreign ministers appointed since 2023. Coverage and its gaps are
+  described in ``diplowatch/data/officials.md``. Its officials merge with the
+  hand-written ones (:func:`merge_officials`); those win.
 
 Dates are :class:`datetime.date` (ISO 8601 in the data files); periods are
 half-open ``[from, to)``. ``on=None`` means today.
@@ -20,8 +34,10 @@ half-open ``[from, to)``. ``on=None`` means today.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -247,7 +263,7 @@ class Gazetteer:
         return _default()
 
     def surface_forms(self) -> list[tuple[str, str]]:
-        """Every name as written, for a case-sensitive spaCy PhraseMatcher.
+        """Every name as written, for case-sensitive matching in text (``extract.mentions.name_automaton``).
 
         Returns:
             ``(surface form, entry key)`` pairs, unique, in data order: names,
@@ -409,11 +425,75 @@ class Gazetteer:
         return entry is not None and entry.kind == "state"
 
 
+def officials_from_csv(text: str) -> dict[str, dict[str, Any]]:
+    """The rows of ``officials.csv`` as ``officials`` entries of actors.yaml: one per id, a role per row.
+
+    A role is ``{role: title ("prime minister"), state, from, to}``; an empty
+    ``to`` is None (still in office). Name variants of all the rows of an id
+    are joined in order of appearance.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        entry = out.setdefault(row["id"], {"name": row["name"], "names": [], "roles": []})
+        entry["names"].extend(n for n in row["names"].split("|") if n and n not in entry["names"])
+        entry["roles"].append({"role": row["title"], "state": row["state"],
+                               "from": row["from"] or None, "to": row["to"] or None})
+    return out
+
+
+def _overlaps(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two roles' half-open periods share a day (a missing bound is open)."""
+    start_a, end_a = _date(a.get("from")) or dt.date.min, _date(a.get("to")) or dt.date.max
+    start_b, end_b = _date(b.get("from")) or dt.date.min, _date(b.get("to")) or dt.date.max
+    return start_a < end_b and start_b < end_a
+
+
+def merge_officials(hand: Mapping[str, Any], listed: Mapping[str, Any]) -> dict[str, Any]:
+    """Hand-written officials (actors.yaml) and listed ones (officials.csv) as one mapping.
+
+    A person in both keeps the hand-written name, names and roles; the list
+    adds its name variants after them and the roles that overlap none of the
+    hand-written ones (so a hand entry wins where the two disagree). A
+    one-word form of the list ("Erdogan") is dropped when the word is in a
+    name of any other person, hand-written or listed ("Orbán" for Viktor
+    Orbán while Ludovic Orban is listed too).
+    """
+    merged: dict[str, Any] = dict(listed)
+    for pid, entry in hand.items():
+        other = listed.get(pid)
+        if other is None:
+            merged[pid] = entry
+            continue
+        names = list(entry.get("names", ()))
+        roles = list(entry["roles"])
+        merged[pid] = {**entry,
+                       "names": names + [n for n in other["names"] if n not in names],
+                       "roles": roles + [r for r in other["roles"] if not any(_overlaps(r, h) for h in roles)]}
+    owners: dict[str, set[str]] = {}
+    for pid, entry in merged.items():
+        for name in (entry["name"], *entry.get("names", ())):
+            for word in normalize(name).split():
+                owners.setdefault(word, set()).add(pid)
+    for pid in listed:
+        entry = merged[pid]
+        own = set(normalize(n) for n in (hand.get(pid) or {}).get("names", ()))
+        kept = [n for n in entry["names"] if n in own or " " in normalize(n) or owners.get(normalize(n), {pid}) <= {pid}]
+        if len(kept) != len(entry["names"]):
+            merged[pid] = {**entry, "names": kept}
+    return merged
+
+
+def _data(name: str) -> str:
+    return resources.files("diplowatch.data").joinpath(name).read_text("utf-8")
+
+
 def _load(name: str) -> Any:
     """Parse a YAML file of the ``diplowatch.data`` package."""
-    return yaml.safe_load(resources.files("diplowatch.data").joinpath(name).read_text("utf-8"))
+    return yaml.safe_load(_data(name))
 
 
 @functools.lru_cache(maxsize=1)
 def _default() -> Gazetteer:
-    return Gazetteer(_load("states.yaml"), _load("actors.yaml"))
+    actors = _load("actors.yaml")
+    officials = merge_officials(actors.get("officials") or {}, officials_from_csv(_data("officials.csv")))
+    return Gazetteer(_load("states.yaml"), {**actors, "officials": officials})

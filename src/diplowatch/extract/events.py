@@ -1054,14 +1054,14 @@ class EventFinder:
                     for x in subj:
                         best += self._mentions_under(x, mentions, avoid)
         best = [b for b in best if b[1].actor is not None and b[1].actor.state not in own]
-        if not best and frame.government_event:
+        if frame.government_event and all(b[1].actor.kind == "person" for b in best):
             # "recognised Juan Guaidó *as Venezuela's interim president*": the state he is to lead
-            for o in [tok] + self._objects(tok):
-                for c in o.children:
-                    if c.dep_ == "prep" and c.lower_ == "as":
-                        best += [(d, m, "as-leader") for d, m, _ in self._mentions_under(c, mentions, avoid, depth=3)
-                                 if m.actor is not None and m.actor.kind in ("state", "government")
-                                 and m.actor.state not in own]
+            # (a person named as the recognised leader may hold no office yet)
+            led = [(d, m, "as-leader") for o in [tok] + self._objects(tok) for c in o.children
+                   if c.dep_ == "prep" and c.lower_ == "as"
+                   for d, m, _ in self._mentions_under(c, mentions, avoid, depth=3)
+                   if m.actor is not None and m.actor.kind in ("state", "government") and m.actor.state not in own]
+            best = led or best
         if not best and frame.owner_is_source and frame.event in MISSION_EVENTS and own:
             # "Poland shut the Russian consulate in Poznań": a host acts on another state's mission
             # on its own soil; that state is the target (DESIGN §3: open/close_embassy)

@@ -82,7 +82,7 @@ class Extractor:
         self.nlp = nlp or load_nlp()
         self.gazetteer = gazetteer or Gazetteer.default()
         self.lexicon = lexicon or load_lexicon()
-        self.mentions = MentionFinder(self.nlp, self.gazetteer)
+        self.mentions = MentionFinder(self.gazetteer)
         self.events = EventFinder(self.lexicon, self.gazetteer)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
         self.sentences = SentenceSplitter(self.nlp)
@@ -331,6 +331,9 @@ class Extractor:
             # "accepted the credentials of Gul Hassan Hassan, the Afghan ambassador": his government
             target = self.gazetteer.government(target.state, article.published, de_facto=True) \
                 or self.gazetteer.state(target.state)
+        elif event_name in ("recognize_state", "recognize_government") and target.kind == "person" and target.state:
+            # "recognises Juan Guaidó as interim president": the government he leads, not a person
+            event_name, target = "recognize_government", self.gazetteer.state(target.state) or target
         reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
         polarity = reading.polarity
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
