@@ -265,7 +265,7 @@ def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str)
     created = False
     for line, art in parsed.articles:
         try:
-            existing = queries.stored_article_id(kb, art)
+            existing = kb.stored_article_id(art)
             if existing is not None:
                 done.append(IngestedArticleOut(id=existing, status="already_stored",
                                                events=queries.event_ids_of(kb, existing)))
@@ -275,7 +275,7 @@ def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str)
                 created = True
                 done.append(IngestedArticleOut(id=art.id, status="stored", events=sorted({e.id for e in events})))
             else:
-                existing = queries.stored_article_id(kb, art) or art.id
+                existing = kb.stored_article_id(art) or art.id
                 done.append(IngestedArticleOut(id=existing, status="already_stored",
                                                events=queries.event_ids_of(kb, existing)))
             continue

@@ -27,7 +27,7 @@ from diplowatch.state import (
     NONE, ObserverStatus, Support, TargetStatus, effective_date, recognizers, relation_state, transitions,
 )
 from diplowatch.store import queries
-from diplowatch.store.db import RealEvent, StoredEvent
+from diplowatch.store.records import RealEvent, StoredEvent
 
 __all__ = ["CATEGORIES", "FEATURE_NAMES", "BadRequestError", "NotFoundError", "actor_detail", "categorize",
            "changes_view", "event_detail", "event_out", "events_page", "map_view", "recognitions_view",

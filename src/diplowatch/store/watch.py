@@ -25,7 +25,7 @@ from sqlalchemy import (
     CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
 )
 
-from diplowatch.store.db import metadata
+from diplowatch.store.schema import metadata
 
 __all__ = ["ALERTS", "ALERT_OUTBOX", "OUTBOX_STATUSES", "WATCH_RULES"]
 
