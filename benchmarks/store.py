@@ -19,7 +19,7 @@ number of rows ``status`` folds per target (``kb.state_rows(T)``).
 
 Ingest modes (``--ingest``):
 
-- ``add`` (default): ``KnowledgeBase.add()`` per article, the real write path
+- ``add`` (default): ``Writer.add()`` per article (:mod:`diplowatch.write`), the real write path
   (one transaction per article, with corroboration links and near-duplicate
   signatures). The ingest rate printed is this path's.
 - ``bulk``: the same rows of ``articles``, ``actors`` and ``events`` written
@@ -147,9 +147,12 @@ def history(n_events: int, seed: int) -> Iterator[tuple[Article, list[Event]]]:
 
 
 def ingest_add(kb: KnowledgeBase, n_events: int, seed: int) -> tuple[int, float]:
+    from diplowatch.write import Writer
+
+    writer = Writer(kb)
     n, t0 = 0, time.perf_counter()
     for art, evs in history(n_events, seed):
-        kb.add(art, evs)
+        writer.add(art, evs)
         n += len(evs)
         _progress(n, n_events, t0)
     return n, time.perf_counter() - t0

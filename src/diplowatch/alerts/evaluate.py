@@ -1,8 +1,9 @@
 """Evaluate watch rules inside the transaction that stores new events.
 
-:meth:`KnowledgeBase.add <diplowatch.store.KnowledgeBase.add>` calls
-:func:`evaluate` with its open connection after the article, its events and
-their corroboration links are written. Rules match **state transitions**
+The write path (:meth:`diplowatch.write.Writer.add`) calls :func:`evaluate`
+with the connection of the open write transaction, after
+:meth:`KnowledgeBase.storing <diplowatch.store.KnowledgeBase.storing>` has
+written the article, its events and their corroboration links there. Rules match **state transitions**
 (:func:`diplowatch.state.transitions`), not reports:
 
 1. The targets touched are those of the new asserted events that change

@@ -35,6 +35,7 @@ from diplowatch.ontology import EVENT_TYPES
 from diplowatch.state import TargetStatus
 from diplowatch.store import KnowledgeBase, queries
 from diplowatch.store.tokens import ApiToken, verify_token
+from diplowatch.write import Writer
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,10 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 def _kb(request: Request) -> KnowledgeBase:
     return request.app.state.kb
+
+
+def _writer(request: Request) -> Writer:
+    return request.app.state.writer
 
 
 def require_scope(scope: str) -> Any:
@@ -96,7 +101,8 @@ def create_app(settings: ApiSettings | str | None = None, *, extractor: Any = No
             lazily, once, on the first ingest).
 
     Returns:
-        The FastAPI app; ``app.state.kb`` is its :class:`KnowledgeBase`.
+        The FastAPI app; ``app.state.kb`` is its :class:`KnowledgeBase`,
+        ``app.state.writer`` the write path of ``POST /api/ingest`` over it.
 
     Raises:
         StoreError: the knowledge base cannot be opened.
@@ -114,6 +120,7 @@ def create_app(settings: ApiSettings | str | None = None, *, extractor: Any = No
                   description="Diplomatic events from the news: who recognises whom. Reads are open; "
                               "writes need a bearer token.")
     app.state.kb = kb
+    app.state.writer = Writer(kb)
     app.state.settings = settings
     app.state.pipeline = ingest_mod.Pipeline((lambda: extractor) if extractor is not None else None)
     app.state.limiter = RateLimiter(settings.rate_capacity, settings.rate_per_second)
@@ -292,7 +299,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one place that lists every ro
             if parsed.url is not None:
                 parsed.articles = [(None, a) for a in await run_in_threadpool(
                     ingest_mod.fetch_articles, parsed.url, parsed.published, settings.max_batch)]
-            out, created = await run_in_threadpool(ingest_mod.store_articles, _kb(request),
+            out, created = await run_in_threadpool(ingest_mod.store_articles, _writer(request),
                                                    request.app.state.pipeline, parsed, f"api:{token.id}")
         except ingest_mod.UnsupportedMediaError as exc:
             raise ApiError(415, str(exc)) from None

@@ -5,7 +5,8 @@ already stored is counted as a duplicate (not extracted again); an article
 whose id is taken by a *different* stored article (two files ``x/news.txt`` and
 ``y/news.txt``) is reported and quarantined; a new article
 is extracted and stored with its events in one transaction (the store's
-:meth:`~diplowatch.store.KnowledgeBase.add`); an article the store refuses is
+:meth:`~ArticleStore.add`: the write path of :class:`diplowatch.write.Writer`,
+which evaluates the watch rules too); an article the store refuses is
 quarantined and the batch goes on.
 """
 
@@ -13,25 +14,47 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.ingest.summary import RunSummary
-from diplowatch.model import Article
+from diplowatch.model import Article, Event
 
 log = logging.getLogger(__name__)
 
-__all__ = ["store_items"]
+__all__ = ["ArticleStore", "EventExtractor", "store_items"]
 
 
-def store_items(items: Iterable[Article | InputError], kb: Any, extractor: Callable[[], Any],
+class ArticleStore(Protocol):
+    """What :func:`store_items` asks of the store: :class:`diplowatch.write.Writer` (or a KnowledgeBase)."""
+
+    def is_stored(self, article: Article) -> bool:
+        """Whether this article is stored (raises a :class:`DiplowatchError` for another under its id)."""
+
+    def add(self, article: Article, events: list[Event]) -> bool:
+        """Store the article and its events; ``False`` when it was stored already."""
+
+    def quarantine(self, source: str, reason: str, raw: Any = None, line: int | None = None) -> int:
+        """Keep a record that cannot be stored, with the reason."""
+
+
+class EventExtractor(Protocol):
+    """What extracts the events of an article (:class:`diplowatch.extract.Extractor`)."""
+
+    def extract(self, article: Article) -> list[Event]:
+        """The events of ``article``."""
+
+
+def store_items(items: Iterable[Article | InputError], kb: ArticleStore, extractor: Callable[[], EventExtractor],
                 summary: RunSummary, *, on_error: Callable[[DiplowatchError], None] | None = None,
-                on_item: Callable[[], None] | None = None, critical: Any = None) -> int:
+                on_item: Callable[[], None] | None = None,
+                critical: Callable[[], AbstractContextManager[Any]] | None = None) -> int:
     """Extract and store every article; quarantine every error.
 
     Args:
         items: from :func:`~diplowatch.ingest.read_inputs` (or a feed round).
-        kb: an open :class:`~diplowatch.store.KnowledgeBase`.
+        kb: where to store: the write path (:class:`diplowatch.write.Writer`).
         extractor: returns the extractor (called once, on the first new article:
             loading spaCy takes a second).
         summary: counts ``new``, ``duplicates``, ``events``, ``quarantined``.

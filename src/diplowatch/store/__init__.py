@@ -8,7 +8,8 @@ return), over the tables of ``schema.py``. Corroboration (real-world events),
 article identity and near-duplicates: ``store/corroborate.py`` and
 ``store/neardup.py``; the pages' read queries: ``store/queries.py``; API tokens
 and the tables of watch rules and alerts: ``store/tokens.py``,
-``store/watch.py``.
+``store/watch.py``. Nothing here imports the alerts: their rules are evaluated
+by the write path above the store (:mod:`diplowatch.write`).
 """
 
 from __future__ import annotations

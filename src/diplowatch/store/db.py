@@ -13,8 +13,9 @@ each:
   real-world events, timelines (:class:`~diplowatch.store.reads.Reads`);
 - :mod:`~diplowatch.store.records`: what the reads return.
 
-After :meth:`KnowledgeBase.storing` has written an article, :meth:`KnowledgeBase.add`
-evaluates the watch rules in the same transaction (:mod:`diplowatch.alerts`).
+The store knows nothing of watch rules and alerts: the write path of every
+ingest (:mod:`diplowatch.write`) evaluates them inside the transaction that
+:meth:`KnowledgeBase.storing` keeps open.
 """
 
 from __future__ import annotations
@@ -46,10 +47,6 @@ class KnowledgeBase(Reads, Writes):
         window_days: reports of the same (event, source, target, polarity)
             whose dates span at most this many days are one real-world event
             (see :mod:`diplowatch.store.corroborate`).
-        deliver_alerts: after :meth:`add` commits alerts (watch rules, see
-            :mod:`diplowatch.alerts`), attempt their delivery at once; when
-            ``False`` (or when an attempt fails) they wait in the outbox for
-            ``diplowatch alerts deliver``.
 
     Use as a context manager, or call :meth:`close`.
 
@@ -61,12 +58,10 @@ class KnowledgeBase(Reads, Writes):
             that is something else.
     """
 
-    def __init__(self, url: str | None = None, *, create: bool = True, window_days: int = 7,
-                 deliver_alerts: bool = True) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = True, window_days: int = 7) -> None:
         if isinstance(window_days, bool) or not isinstance(window_days, int) or window_days < 0:
             raise StoreError(f"window_days must be a whole number of days >= 0, not {window_days!r}")
         self.window_days = window_days
-        self.deliver_alerts = deliver_alerts
         self._near_index = None
         super().__init__(url, create=create)
 

@@ -2,8 +2,8 @@
 
 Every read runs on a pooled connection (:meth:`Database.connect
 <diplowatch.store.opening.Database.connect>`), or inside a caller's open
-transaction where a method takes ``connection=`` (the watch-rule evaluation
-reads the events just written that way).
+transaction where a method takes ``connection=`` (the watch-rule evaluation of
+:mod:`diplowatch.write` reads the events it has just written that way).
 :meth:`Reads.state_rows` is the fast path of ``status`` and
 ``who-recognizes``: the fold's columns straight from the rows, no ``Event``
 objects.
@@ -71,8 +71,8 @@ class Reads(Database):
                 of what is left is the same; ``status`` and ``who-recognizes``
                 read a third fewer rows.
             connection: read through this connection (inside its open
-                transaction, as the watch-rule evaluation of :meth:`add`
-                does); ``None``: a connection of the pool.
+                transaction, as the watch-rule evaluation of
+                :mod:`diplowatch.write` does); ``None``: a connection of the pool.
 
         Returns:
             :class:`StoredEvent` objects (Events plus the article's ``published``

@@ -16,7 +16,7 @@ evaluation and delivery are :mod:`diplowatch.alerts`.
   than now), the last error and when it was delivered.
 
 Alerts and outbox rows are written in the transaction that stores the events
-they are about (:meth:`~diplowatch.store.KnowledgeBase.add`).
+they are about, by the write path of :mod:`diplowatch.write`.
 """
 
 from __future__ import annotations

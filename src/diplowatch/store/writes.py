@@ -5,7 +5,8 @@ Every write is one transaction (:meth:`Database.transaction
 writes an article, its actors and its events, its content key and MinHash
 signature, its near-duplicate link and the corroboration links of its events,
 then hands the open transaction to the caller, who may write more in it before
-it commits: :meth:`Writes.add` evaluates the watch rules there.
+it commits: the write path of :mod:`diplowatch.write` evaluates the watch rules
+there. The store itself knows nothing of what the caller writes.
 """
 
 from __future__ import annotations
@@ -50,7 +51,6 @@ class Writes(Database):
     """The writes of :class:`~diplowatch.store.KnowledgeBase` (a mixin over :class:`Database`)."""
 
     window_days: int
-    deliver_alerts: bool
     _near_index: Any  # neardup.NearDuplicateIndex, built on the first write
 
     @contextmanager
@@ -127,13 +127,10 @@ class Writes(Database):
             raise StoreError(f"article {article.id}: cannot store: {failure_reason(exc)}") from exc
 
     def add(self, article: Article, events: list[Event]) -> bool:
-        """Store an article, its actors and its events in one transaction (:meth:`storing`), with its alerts.
+        """Store an article, its actors and its events in one transaction (:meth:`storing`, nothing more).
 
-        Still in the same transaction, the watch rules are evaluated on the
-        state transitions these events make (:mod:`diplowatch.alerts`): each
-        alert that fires is written with its outbox rows, or nothing is when
-        the transaction rolls back. After the commit, new alerts are delivered
-        at once when ``deliver_alerts`` is set (failures wait in the outbox).
+        Watch rules are not evaluated here: the ingest paths store through
+        :class:`diplowatch.write.Writer`, which does.
 
         Returns:
             ``True`` when the article was new and was stored with its events;
@@ -143,33 +140,7 @@ class Writes(Database):
             StoreError: as :meth:`storing`.
         """
         with self.storing(article, events) as written:
-            if written is None:
-                return False
-            fired = self._evaluate_watch_rules(written.connection, article, written.events, written.touched)
-        if fired and self.deliver_alerts:
-            self._deliver_alerts(fired)
-        return True
-
-    def _evaluate_watch_rules(self, conn: Connection, article: Article, events: list[Event],
-                              touched: set[int]) -> list[str]:
-        """Write the alerts these new events fire, and their outbox rows, in ``conn``'s transaction.
-
-        Returns the ids of the alerts written (see :func:`diplowatch.alerts.evaluate`).
-        """
-        from diplowatch.alerts.evaluate import evaluate  # lazily: alerts sit above the store
-
-        return evaluate(conn, self, article, events, touched)  # type: ignore[arg-type]
-
-    def _deliver_alerts(self, alert_ids: list[str]) -> None:
-        """Attempt delivery of alerts just committed; failures stay in the outbox (logged, not raised)."""
-        import logging
-
-        try:
-            from diplowatch.alerts.deliver import deliver
-
-            deliver(self, alert_ids=alert_ids)  # type: ignore[arg-type]
-        except Exception as exc:  # noqa: BLE001 - the article is stored; delivery is retried later
-            logging.getLogger(__name__).warning("alert delivery after commit failed: %s", exc)
+            return written is not None
 
     def recount_real_events(self) -> int:
         """Recompute every real-world event's aggregates from its reports, in one transaction.
