@@ -652,13 +652,13 @@ class ImportStore(Protocol):
         """Store the article and its events; ``False`` when it was stored already."""
 
 
-def import_gdelt(kb: ImportStore, paths: Iterable[str | Path],
+def import_gdelt(store: ImportStore, paths: Iterable[str | Path],
                  on_error: Callable[[InputError], None] | None = None) -> ImportReport:
     """Seed a knowledge base from GDELT 2.0 event files (idempotent).
 
     Args:
-        kb: where to store: the write path over the knowledge base, so that
-            watch rules are evaluated as for every ingest.
+        store: where to store: the write path over the knowledge base, so
+            that watch rules are evaluated as for every ingest.
         paths: GDELT 2.0 event files (plain, ``.zip`` or ``.gz``).
         on_error: called with each :class:`InputError` (unreadable line or
             file) as it happens; they are also collected in the report.
@@ -695,12 +695,12 @@ def import_gdelt(kb: ImportStore, paths: Iterable[str | Path],
                 continue
             article, ev = got
             url = rec["SOURCEURL"].strip()
-            if url.startswith(("http://", "https://")) and kb.is_stored(Article(id="", text="", url=url)):
+            if url.startswith(("http://", "https://")) and store.is_stored(Article(id="", text="", url=url)):
                 # the report itself is stored (extracted by diplowatch): GDELT's coding of it is
                 # no second, independent source
                 report.skipped["source article already stored"] += 1
                 continue
-            if kb.add(article, [ev]):
+            if store.add(article, [ev]):
                 report.imported += 1
             else:
                 report.already += 1
