@@ -19,7 +19,7 @@ number of rows ``status`` folds per target (``kb.state_rows(T)``).
 
 Ingest modes (``--ingest``):
 
-- ``add`` (default): ``KnowledgeBase.add()`` per article, the real write path
+- ``add`` (default): ``Writer.add()`` per article (:mod:`diplowatch.write`), the real write path
   (one transaction per article, with corroboration links and near-duplicate
   signatures). The ingest rate printed is this path's.
 - ``bulk``: the same rows of ``articles``, ``actors`` and ``events`` written
@@ -147,16 +147,20 @@ def history(n_events: int, seed: int) -> Iterator[tuple[Article, list[Event]]]:
 
 
 def ingest_add(kb: KnowledgeBase, n_events: int, seed: int) -> tuple[int, float]:
+    from diplowatch.write import Writer
+
+    writer = Writer(kb)
     n, t0 = 0, time.perf_counter()
     for art, evs in history(n_events, seed):
-        kb.add(art, evs)
+        writer.add(art, evs)
         n += len(evs)
         _progress(n, n_events, t0)
     return n, time.perf_counter() - t0
 
 
 def ingest_bulk(kb: KnowledgeBase, n_events: int, seed: int, batch: int = 500) -> tuple[int, float]:
-    from diplowatch.store.db import ACTORS, ARTICLES, EVENTS, _event_row  # noqa: PLC2701
+    from diplowatch.store.schema import ACTORS, ARTICLES, EVENTS
+    from diplowatch.store.writes import _event_row  # noqa: PLC2701
 
     n, t0 = 0, time.perf_counter()
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -164,11 +168,11 @@ def ingest_bulk(kb: KnowledgeBase, n_events: int, seed: int, batch: int = 500) -
     arts, acts, rows = [], [], []
 
     def flush() -> None:
-        with kb._writer() as conn:  # noqa: SLF001
+        with kb.transaction() as conn:
             if acts:
-                conn.execute(kb._insert_ignore(ACTORS), acts)  # noqa: SLF001
-            conn.execute(kb._insert_ignore(ARTICLES), arts)  # noqa: SLF001
-            conn.execute(kb._insert_ignore(EVENTS), rows)  # noqa: SLF001
+                conn.execute(kb.insert_ignore(ACTORS), acts)
+            conn.execute(kb.insert_ignore(ARTICLES), arts)
+            conn.execute(kb.insert_ignore(EVENTS), rows)
         arts.clear(), acts.clear(), rows.clear()
 
     for art, evs in history(n_events, seed):
@@ -228,7 +232,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict[str, object]:
             rate = float("nan")
             print(f"   reusing {kb.counts()['events']:,} stored events", flush=True)
         if kb.dialect == "postgresql":
-            with kb._engine.connect() as conn:  # noqa: SLF001 - fresh statistics, as autovacuum would
+            with kb.connect() as conn:  # fresh statistics, as autovacuum would
                 conn.exec_driver_sql("ANALYZE")
                 conn.commit()
         states = sorted({a.state for a in actors()[0] if a.kind == "state"})
@@ -272,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
             url = args.pg.replace("postgresql://", "postgresql+psycopg://", 1)
             eng = create_engine(url)
             with eng.begin() as conn:
-                from diplowatch.store.db import metadata
+                from diplowatch.store.schema import metadata
 
                 metadata.drop_all(conn)
                 conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -61,7 +61,7 @@ def load_spacy() -> Any:
 
 def _read(path: Path) -> list[Any]:
     from diplowatch.errors import InputError
-    from diplowatch.ingest.readers import read_path
+    from diplowatch.ingest import read_path
 
     return [a for a in read_path(path) if not isinstance(a, InputError)]
 

@@ -63,7 +63,8 @@ SEED = Path(__file__).resolve().parents[1] / ".." / "shared" / "seed" / "000_207
 
 def make_app(tmp_path: Path, db_url: str | None = None, extractor: Any = None, **settings: Any) -> Any:
     """A fresh app on a SQLite file under ``tmp_path`` (or ``db_url``) with a scripted extractor."""
-    from diplowatch.api import ApiSettings, create_app
+    from diplowatch.api import ApiSettings
+    from diplowatch.web import create_app
 
     url = db_url or f"sqlite:///{tmp_path / 'api.db'}"
     return create_app(ApiSettings(db_url=url, **settings), extractor=extractor or ScriptedExtractor())

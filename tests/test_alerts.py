@@ -32,6 +32,7 @@ from diplowatch.ingest.settings import IngestSettings
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.ontology import EVENT_TYPES
 from diplowatch.store import KnowledgeBase
+from diplowatch.write import Writer
 
 RUS = Actor("RUS", "Russia", "state", "RUS")
 CHN = Actor("CHN", "China", "state", "CHN")
@@ -66,8 +67,14 @@ def report(doc: str, text: str, kind: str = "recognize_government", source: Acto
 
 @pytest.fixture
 def kb(kb_url):
-    with KnowledgeBase(kb_url, deliver_alerts=False) as k:
+    with KnowledgeBase(kb_url) as k:
         yield k
+
+
+@pytest.fixture
+def writer(kb):
+    """The write path of every ingest over ``kb``; alerts wait in the outbox (no delivery at once)."""
+    return Writer(kb, deliver=False)
 
 
 def taliban_rule(tmp_path: Path, **kw) -> Rule:
@@ -78,9 +85,9 @@ def taliban_rule(tmp_path: Path, **kw) -> Rule:
 # --------------------------------------------------------------------------- evaluation
 
 
-def test_a_transition_fires_once_and_a_new_recogniser_fires_again(kb, tmp_path):
+def test_a_transition_fires_once_and_a_new_recogniser_fires_again(kb, writer, tmp_path):
     add_rule(kb, taliban_rule(tmp_path))
-    assert kb.add(*report("a1", "Russia formally recognised the Taliban government on Thursday."))
+    assert writer.add(*report("a1", "Russia formally recognised the Taliban government on Thursday."))
     alerts = list_alerts(kb)
     assert len(alerts) == 1
     a = alerts[0]
@@ -90,95 +97,105 @@ def test_a_transition_fires_once_and_a_new_recogniser_fires_again(kb, tmp_path):
     assert a.payload["sources"] == ["https://news.example/a1"]
     assert a.status == "pending" and a.deliveries[0].attempts == 0
     # the same article again, and another report of the same recognition: nothing new
-    assert not kb.add(*report("a1", "Russia formally recognised the Taliban government on Thursday."))
-    assert kb.add(*report("a2", "Moscow has become the first capital to recognise the Taliban-led government, "
+    assert not writer.add(*report("a1", "Russia formally recognised the Taliban government on Thursday."))
+    assert writer.add(*report("a2", "Moscow has become the first capital to recognise the Taliban-led government, "
                                 "its foreign ministry said.", published="2025-07-05", date="2025-07-04"))
     assert len(list_alerts(kb)) == 1
     # a new recogniser: one more
-    assert kb.add(*report("a3", "Uzbekistan recognised the Taliban government in Kabul.", source=UZB,
+    assert writer.add(*report("a3", "Uzbekistan recognised the Taliban government in Kabul.", source=UZB,
                           published="2025-09-02", date="2025-09-01"))
     alerts = list_alerts(kb)
     assert [x.observer for x in alerts] == ["RUS", "UZB"]
     assert len({x.id for x in alerts}) == 2
 
 
-def test_negated_and_hypothetical_reports_fire_nothing(kb, tmp_path):
+def test_negated_and_hypothetical_reports_fire_nothing(kb, writer, tmp_path):
     add_rule(kb, taliban_rule(tmp_path))
-    kb.add(*report("h1", "Kazakhstan is considering recognising the Taliban government.", source=KAZ,
+    writer.add(*report("h1", "Kazakhstan is considering recognising the Taliban government.", source=KAZ,
                    polarity="hypothetical"))
-    kb.add(*report("n1", "China has not recognised the Taliban government.", source=CHN, polarity="negated"))
+    writer.add(*report("n1", "China has not recognised the Taliban government.", source=CHN, polarity="negated"))
     a = article("t1", "China accepted the credentials of the Taliban ambassador.")
-    kb.add(a, [event(a, "accredit_ambassador", CHN, TALIBAN_GOV)])  # another facet: not this rule
+    writer.add(a, [event(a, "accredit_ambassador", CHN, TALIBAN_GOV)])  # another facet: not this rule
     assert list_alerts(kb) == []
 
 
-def test_min_sources_waits_for_a_second_independent_source(kb, tmp_path):
+def test_min_sources_waits_for_a_second_independent_source(kb, writer, tmp_path):
     add_rule(kb, taliban_rule(tmp_path, min_sources=2))
     text = ("Russia formally recognised the Taliban government on Thursday, becoming the first country in the "
             "world to do so since the group seized power in August 2021, the foreign ministry in Moscow said. "
             "The decision follows years of contacts between the two governments, including visits by senior "
             "officials, trade talks and the handover of the Afghan embassy in Moscow to envoys appointed by "
             "Kabul. Diplomats in the region said others were watching closely to see if they would follow suit.")
-    assert kb.add(*report("m1", text))
+    assert writer.add(*report("m1", text))
     assert list_alerts(kb) == []
     # a near-duplicate copy (the same wire story, one word changed) is no independent source
     copy = Article(id="m1-copy", text=text + " Reporting by Tass.",
                    published=dt.date(2025, 7, 4), url="https://mirror.example/m1")
-    assert kb.add(copy, [event(copy, "recognize_government", RUS, TALIBAN_GOV)])
+    assert writer.add(copy, [event(copy, "recognize_government", RUS, TALIBAN_GOV)])
     assert kb.near_duplicate_of("m1-copy") is not None
     assert list_alerts(kb) == []
-    assert kb.add(*report("m2", "The Kremlin said it now recognises the Taliban as Afghanistan's government.",
+    assert writer.add(*report("m2", "The Kremlin said it now recognises the Taliban as Afghanistan's government.",
                           published="2025-07-05"))
     alerts = list_alerts(kb)
     assert len(alerts) == 1 and alerts[0].n_sources == 2
     assert {e["doc"] for e in alerts[0].payload["evidence"]} >= {"m1", "m2"}
-    assert kb.add(*report("m3", "Russia's recognition of the Taliban government was confirmed by Tass.",
+    assert writer.add(*report("m3", "Russia's recognition of the Taliban government was confirmed by Tass.",
                           published="2025-07-06"))
     assert len(list_alerts(kb)) == 1  # fired once
 
 
-def test_source_and_withdrawal_rules(kb, tmp_path):
+def test_source_and_withdrawal_rules(kb, writer, tmp_path):
     add_rule(kb, Rule("rus-only", "recognize_government", ("stdout",), target="AFG", source="RUS"))
     add_rule(kb, Rule("withdrawals", "withdraw_recognition", ("stdout",)))
-    kb.add(*report("s1", "China recognised the Taliban government.", source=CHN))
+    writer.add(*report("s1", "China recognised the Taliban government.", source=CHN))
     assert list_alerts(kb) == []
-    kb.add(*report("s2", "Russia recognised the Taliban government."))
-    kb.add(*report("s3", "Russia withdrew its recognition of the Taliban government.", "withdraw_recognition",
+    writer.add(*report("s2", "Russia recognised the Taliban government."))
+    writer.add(*report("s3", "Russia withdrew its recognition of the Taliban government.", "withdraw_recognition",
                    published="2026-02-10", date="2026-02-10"))
-    kb.add(*report("s4", "Russia recognised the Taliban government once more.", published="2026-06-20",
+    writer.add(*report("s4", "Russia recognised the Taliban government once more.", published="2026-06-20",
                    date="2026-06-20"))
     fired = [(a.rule, a.old, a.new) for a in list_alerts(kb)]
     assert fired == [("rus-only", "none", "recognized"), ("withdrawals", "recognized", "withdrawn"),
                      ("rus-only", "withdrawn", "recognized")]
 
 
-def test_mutual_change_fires_once_for_a_rule_on_any_target(kb):
+def test_mutual_change_fires_once_for_a_rule_on_any_target(kb, writer):
     add_rule(kb, Rule("breaks", "break_relations", ("stdout",)))
     a = article("b1", "Uzbekistan and Kazakhstan broke off diplomatic relations.")
-    kb.add(a, [event(a, "break_relations", UZB, KAZ)])
+    writer.add(a, [event(a, "break_relations", UZB, KAZ)])
     assert len(list_alerts(kb)) == 1
 
 
-def test_a_rolled_back_write_leaves_no_alert(kb, tmp_path, monkeypatch):
+def test_a_rolled_back_write_leaves_no_alert(kb, writer, tmp_path, monkeypatch):
     add_rule(kb, taliban_rule(tmp_path))
-    original = KnowledgeBase._evaluate_watch_rules
+    import diplowatch.write
 
-    def evaluate_then_fail(self, *args):
-        assert original(self, *args)  # the alert row is written ...
+    original = diplowatch.write.evaluate
+
+    def evaluate_then_fail(*args):
+        assert original(*args)  # the alert row is written ...
         raise RuntimeError("disk on fire")  # ... and the transaction fails after it
 
-    monkeypatch.setattr(KnowledgeBase, "_evaluate_watch_rules", evaluate_then_fail)
+    monkeypatch.setattr(diplowatch.write, "evaluate", evaluate_then_fail)
     with pytest.raises(StoreError, match="disk on fire"):
-        kb.add(*report("r1", "Russia recognised the Taliban government."))
+        writer.add(*report("r1", "Russia recognised the Taliban government."))
     monkeypatch.undo()
     assert not kb.has_article("r1") and list_alerts(kb) == []
-    assert kb.add(*report("r1", "Russia recognised the Taliban government."))
+    assert writer.add(*report("r1", "Russia recognised the Taliban government."))
     assert len(list_alerts(kb)) == 1
 
 
-def test_removing_a_rule_cancels_what_it_has_not_delivered(kb, tmp_path):
+def test_the_store_alone_evaluates_no_rule_the_write_path_does(kb, writer, tmp_path):
     add_rule(kb, taliban_rule(tmp_path))
-    kb.add(*report("x1", "Russia recognised the Taliban government."))
+    assert kb.add(*report("p1", "Russia recognised the Taliban government."))  # the store knows no alerts
+    assert list_alerts(kb) == []
+    assert writer.add(*report("p2", "Uzbekistan recognised the Taliban government.", source=UZB))
+    assert [a.observer for a in list_alerts(kb)] == ["UZB"]
+
+
+def test_removing_a_rule_cancels_what_it_has_not_delivered(kb, writer, tmp_path):
+    add_rule(kb, taliban_rule(tmp_path))
+    writer.add(*report("x1", "Russia recognised the Taliban government."))
     assert remove_rule(kb, "taliban") and not remove_rule(kb, "taliban")
     assert list_rules(kb) == []
     [a] = list_alerts(kb)
@@ -269,10 +286,10 @@ def receiver():
     r.close()
 
 
-def test_stdout_and_jsonl_channels(kb, tmp_path):
+def test_stdout_and_jsonl_channels(kb, writer, tmp_path):
     path = tmp_path / "alerts.jsonl"
     add_rule(kb, Rule("both", "recognize_government", ("stdout", f"jsonl:{path}"), target="AFG"))
-    kb.add(*report("d1", "Russia recognised the Taliban government."))
+    writer.add(*report("d1", "Russia recognised the Taliban government."))
     buf = io.StringIO()
     assert deliver(kb, stdout=buf).delivered == 2
     [line] = buf.getvalue().splitlines()
@@ -282,10 +299,10 @@ def test_stdout_and_jsonl_channels(kb, tmp_path):
     assert deliver(kb, stdout=buf).delivered == 0  # delivered once
 
 
-def test_webhook_signed_retried_with_backoff_until_delivered(kb, receiver):
+def test_webhook_signed_retried_with_backoff_until_delivered(kb, writer, receiver):
     add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG",
                       secret="s3cret"))
-    kb.add(*report("w1", "Russia recognised the Taliban government."))
+    writer.add(*report("w1", "Russia recognised the Taliban government."))
     receiver.plan = [500, 500]
     t0 = dt.datetime.now(dt.timezone.utc)
     r1 = deliver(kb, now=t0, policy=FAST, settings=LOOPBACK)
@@ -307,17 +324,17 @@ def test_webhook_signed_retried_with_backoff_until_delivered(kb, receiver):
     assert receiver.keys() == {a.id}  # three attempts, one alert after de-duplication
 
 
-def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, receiver):
+def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, writer, receiver):
     add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"))
-    kb.add(*report("g1", "Russia recognised the Taliban government."))
+    writer.add(*report("g1", "Russia recognised the Taliban government."))
     rep = deliver(kb, settings=IngestSettings())
     assert rep.retrying == 1 and "loopback" in rep.errors[0][2]
     assert receiver.requests == []
 
 
-def test_gives_up_after_max_attempts(kb, receiver):
+def test_gives_up_after_max_attempts(kb, writer, receiver):
     add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"))
-    kb.add(*report("f1", "Russia recognised the Taliban government."))
+    writer.add(*report("f1", "Russia recognised the Taliban government."))
     receiver.plan = [503] * 10
     policy = DeliveryPolicy(base_delay=0, max_attempts=2, timeout=5)
     assert deliver(kb, policy=policy, settings=LOOPBACK).retrying == 1
@@ -330,8 +347,10 @@ import datetime as dt, sys
 from diplowatch.alerts import Rule, add_rule
 from diplowatch.model import Actor, Article, Event, Evidence
 from diplowatch.store import KnowledgeBase
+from diplowatch.write import Writer
 url, hook = sys.argv[1], sys.argv[2]
-kb = KnowledgeBase(url)  # delivers right after the commit
+kb = KnowledgeBase(url)
+writer = Writer(kb)  # delivers right after the commit
 add_rule(kb, Rule("hook", "recognize_government", ("webhook:" + hook,), target="AFG", secret="k"))
 text = "Russia recognised the Taliban government."
 art = Article(id="k1", text=text, published=dt.date(2025, 7, 4))
@@ -339,7 +358,7 @@ ev = Event(id="ev_k1", doc="k1", event="recognize_government", source=Actor("RUS
            target=Actor("AFG:taliban", "Taliban-led government of Afghanistan", "government", "AFG"),
            polarity="asserted", date="2025-07-03", date_precision="day", cameo="054", plover="SUPPORT",
            evidence=Evidence(text, 0, len(text)), confidence=0.9, extractor="test/1")
-print("stored", kb.add(art, [ev]), flush=True)
+print("stored", writer.add(art, [ev]), flush=True)
 """
 
 
@@ -356,7 +375,7 @@ def test_an_alert_survives_a_killed_process_and_is_delivered_after_restart(kb_ur
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-    with KnowledgeBase(kb_url, deliver_alerts=False) as kb:  # "restart"
+    with KnowledgeBase(kb_url) as kb:  # "restart"
         [a] = list_alerts(kb)
         assert a.status == "pending" and a.deliveries[0].attempts == 1
         later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=1)
@@ -382,8 +401,8 @@ def test_watch_and_alerts_commands(tmp_path):
                                "stdout", "--db", db]).exit_code == 2  # exists
     r = runner.invoke(app, ["watch", "list", "--format", "json", "--db", db])
     assert json.loads(r.stdout)[0]["target"] == "AFG"
-    with KnowledgeBase(db, deliver_alerts=False) as kb:
-        kb.add(*report("c1", "Russia recognised the Taliban government."))
+    with KnowledgeBase(db) as kb:
+        Writer(kb, deliver=False).add(*report("c1", "Russia recognised the Taliban government."))
     r = runner.invoke(app, ["alerts", "--format", "json", "--since", "2000-01-01", "--db", db])
     assert r.exit_code == 0, r.output
     [a] = json.loads(r.stdout)
@@ -406,23 +425,24 @@ def test_watch_and_alerts_commands(tmp_path):
 def test_seed_article_fires_one_alert_for_russia(extractor, tmp_path):
     if not SEED.is_file():
         pytest.skip(f"seed article not found at {SEED}")
-    with KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}", deliver_alerts=False) as kb:
+    with KnowledgeBase(f"sqlite:///{tmp_path / 'kb.db'}") as kb:
+        writer = Writer(kb, deliver=False)
         add_rule(kb, taliban_rule(tmp_path))
         seed = Article(id=SEED.stem, text=SEED.read_text(encoding="utf-8"), published=dt.date(2025, 7, 4))
-        assert kb.add(seed, extractor.extract(seed))
+        assert writer.add(seed, extractor.extract(seed))
         [a] = list_alerts(kb)
         assert a.observer == "RUS" and "recogni" in a.payload["evidence"][0]["text"]
-        assert not kb.add(seed, extractor.extract(seed))  # again: nothing
+        assert not writer.add(seed, extractor.extract(seed))  # again: nothing
         maybe = Article(id="kaz", published=dt.date(2025, 8, 1),
                         text="Kazakhstan is considering recognising the Taliban government, officials said.")
-        kb.add(maybe, extractor.extract(maybe))
+        writer.add(maybe, extractor.extract(maybe))
         assert len(list_alerts(kb)) == 1
         other = Article(id="blr", published=dt.date(2025, 8, 5),
                         text="Belarus formally recognised the Taliban-led government of Afghanistan on Monday, "
                              "its foreign ministry said.")
         events = extractor.extract(other)
         assert any(e.event == "recognize_government" and e.source and e.source.state == "BLR" for e in events)
-        kb.add(other, events)
+        writer.add(other, events)
         assert [x.observer for x in list_alerts(kb)] == ["RUS", "BLR"]
 
 

@@ -374,7 +374,8 @@ def test_rate_limiter_refills():
 
 
 def test_extractor_is_loaded_once_and_lazily(tmp_path):
-    from diplowatch.api import ApiSettings, create_app
+    from diplowatch.api import ApiSettings
+    from diplowatch.web import create_app
 
     made = []
 

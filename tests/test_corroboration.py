@@ -20,7 +20,7 @@ from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.ontology import EVENT_TYPES
 from diplowatch.store import KnowledgeBase
 from diplowatch.store.corroborate import canonical_url, content_key
-from diplowatch.store.db import REAL_EVENTS
+from diplowatch.store.schema import REAL_EVENTS
 from diplowatch.store.neardup import shingles, signature, similarity
 
 RUS = Actor("RUS", "Russia", "state", "RUS")
@@ -321,12 +321,12 @@ def test_upgrade_from_0001_backfills(kb_url):
     from alembic import command
     from alembic.config import Config
 
-    from diplowatch.store.db import _MIGRATIONS
+    from diplowatch.store.opening import MIGRATIONS
 
     url = kb_url
     engine = create_engine(url)
     cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     story = wire_story(3)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -219,6 +219,27 @@ def test_jsonl_bad_file(tmp_path, content, reason):
     assert reason in e.reason and e.line is None
 
 
+
+def test_read_path_and_read_inputs_share_one_json_lines_reader(tmp_path):
+    """read_path (plain JSON Lines) and read_inputs (any format) read a .jsonl file alike, record for record."""
+    from diplowatch.ingest import read_inputs
+    from diplowatch.ingest.settings import IngestSettings
+
+    p = tmp_path / "mixed.jsonl"
+    p.write_bytes(b'{"id": "a", "text": "Kabul and Moscow talked.", "published": "2024-01-30"}\n'
+                  b'{"id": 7, "text": "numeric id"}\n{broken\n\n'
+                  b'{"id": "r", "text": "RFC date", "published": "Tue, 30 Jan 2024 10:00:00 GMT"}\n[1]\n')
+    blank = tmp_path / "blank.jsonl"
+    blank.write_bytes(b"\n  \n")
+
+    def shape(items):
+        return [str(i) if isinstance(i, InputError) else (i.id, i.text, i.url, i.published) for i in items]
+
+    for path in (p, blank):
+        assert shape(read_path(path)) == shape(read_inputs([path], settings=IngestSettings(languages=())))
+    assert shape(read_path(p))[3] == ("r", "RFC date", None, D)
+    assert "file holds only whitespace" in str(one(blank))
+
 # --------------------------------------------------------------------------- dates
 
 @pytest.mark.parametrize("value, expected", [

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 from diplowatch.errors import StoreError
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.store import KnowledgeBase, StoredEvent, default_db_url
-from diplowatch.store.db import metadata
+from diplowatch.store.schema import metadata
 
 RUS = Actor("RUS", "Russia", "state", "RUS")
 CHN = Actor("CHN", "China", "state", "CHN")
@@ -95,10 +95,10 @@ def _head() -> str:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-    from diplowatch.store.db import _MIGRATIONS
+    from diplowatch.store.opening import MIGRATIONS
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
@@ -148,7 +148,7 @@ def test_readers_do_not_create_a_missing_sqlite_file(tmp_path):
 
 
 def test_resolve_db_url_takes_paths_and_urls_like_the_environment(tmp_path, monkeypatch):
-    from diplowatch.store.db import resolve_db_url
+    from diplowatch.store.opening import resolve_db_url
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

@@ -13,8 +13,8 @@ them, per partition, as
   :data:`diplowatch.interchange.EVENT_COLUMNS`;
 * ``DIR/articles/<pid>.parquet``: the partition's articles
   (:data:`diplowatch.interchange.ARTICLE_COLUMNS`), all of them, with or
-  without events, so that ``diplowatch ingest DIR`` stores them as
-  :meth:`KnowledgeBase.add` would;
+  without events, so that ``diplowatch ingest DIR`` stores them through the
+  write path of every ingest (:class:`diplowatch.write.Writer`);
 
 each written to a hidden temporary file, flushed to disk and renamed into
 place. Only then is the partition recorded in ``DIR/manifest.json`` (itself
@@ -671,7 +671,7 @@ class _Precomputed:
 def batch_inputs(dirs: Iterable[str | Path], summary: Any = None) -> tuple[Iterator[Article], _Precomputed]:
     """Articles of batch outputs and an extractor stand-in that returns their events.
 
-    For :func:`diplowatch.ingest.pipeline.store_items`: ``store_items(articles, kb,
+    For :func:`diplowatch.ingest.pipeline.store_items`: ``store_items(articles, writer,
     lambda: pre, summary)`` stores every article with the events the batch found
     (no extraction), quarantining what the store refuses, like ``ingest`` does
     for other inputs. ``summary.read`` is counted when a summary is given.

@@ -82,10 +82,10 @@ import json
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from diplowatch.errors import InputError
 from diplowatch.files import write_file
@@ -94,7 +94,7 @@ from diplowatch.ontology import event_type
 
 __all__ = [
     "ARTICLE_COLUMNS", "EVENT_COLUMNS", "GDELT_COLUMNS", "GDELT_EXTRACTOR", "GDELT_IMPORT", "GOLDSTEIN",
-    "ImportReport", "article_from_row", "article_row", "cameo_actor", "event_from_row", "event_row",
+    "ImportReport", "ImportStore", "article_from_row", "article_row", "cameo_actor", "event_from_row", "event_row",
     "export_events", "gdelt_event", "gdelt_row", "import_gdelt", "quad_class", "read_gdelt",
 ]
 
@@ -642,11 +642,23 @@ def gdelt_event(rec: dict[str, str], gaz: Any = None) -> tuple[Article, Event] |
     return article, ev
 
 
-def import_gdelt(kb: Any, paths: Iterable[str | Path], on_error: Any = None) -> ImportReport:
+class ImportStore(Protocol):
+    """Where :func:`import_gdelt` stores: the write path of every ingest (:class:`diplowatch.write.Writer`)."""
+
+    def is_stored(self, article: Article) -> bool:
+        """Whether this article (here: its URL) is stored."""
+
+    def add(self, article: Article, events: list[Event]) -> bool:
+        """Store the article and its events; ``False`` when it was stored already."""
+
+
+def import_gdelt(store: ImportStore, paths: Iterable[str | Path],
+                 on_error: Callable[[InputError], None] | None = None) -> ImportReport:
     """Seed a knowledge base from GDELT 2.0 event files (idempotent).
 
     Args:
-        kb: a :class:`~diplowatch.store.KnowledgeBase`.
+        store: where to store: the write path over the knowledge base, so
+            that watch rules are evaluated as for every ingest.
         paths: GDELT 2.0 event files (plain, ``.zip`` or ``.gz``).
         on_error: called with each :class:`InputError` (unreadable line or
             file) as it happens; they are also collected in the report.
@@ -683,12 +695,12 @@ def import_gdelt(kb: Any, paths: Iterable[str | Path], on_error: Any = None) -> 
                 continue
             article, ev = got
             url = rec["SOURCEURL"].strip()
-            if url.startswith(("http://", "https://")) and kb.is_stored(Article(id="", text="", url=url)):
+            if url.startswith(("http://", "https://")) and store.is_stored(Article(id="", text="", url=url)):
                 # the report itself is stored (extracted by diplowatch): GDELT's coding of it is
                 # no second, independent source
                 report.skipped["source article already stored"] += 1
                 continue
-            if kb.add(article, [ev]):
+            if store.add(article, [ev]):
                 report.imported += 1
             else:
                 report.already += 1

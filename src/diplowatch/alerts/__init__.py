@@ -2,10 +2,10 @@
 
 - :mod:`~diplowatch.alerts.rules`: :class:`Rule`, stored in the knowledge base
   (``add_rule``, ``list_rules``, ``remove_rule``, ``load_rules`` from TOML/YAML).
-- :mod:`~diplowatch.alerts.evaluate`: run by
-  :meth:`KnowledgeBase.add <diplowatch.store.KnowledgeBase.add>` inside the
-  transaction that stores events; rules match state transitions, and each
-  (rule, transition) fires once (the alert id is its idempotency key).
+- :mod:`~diplowatch.alerts.evaluate`: run by the write path of every ingest
+  (:class:`diplowatch.write.Writer`) inside the transaction that stores
+  events; rules match state transitions, and each (rule, transition) fires
+  once (the alert id is its idempotency key).
 - :mod:`~diplowatch.alerts.deliver`: the outbox, delivered at least once to
   stdout, a JSON Lines file or a signed webhook, with exponential backoff;
   ``list_alerts`` for what fired.

@@ -52,6 +52,7 @@ import httpx
 from sqlalchemy import select, update
 
 from diplowatch.errors import DiplowatchError
+from diplowatch.store import KnowledgeBase
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
 
 __all__ = ["AlertRecord", "Delivery", "DeliveryError", "DeliveryPolicy", "DeliveryReport", "deliver",
@@ -227,7 +228,7 @@ def _send(channel: str, body: str, alert: str, secret: str | None, attempt: int,
         _post(arg, data, headers, settings, policy.timeout)
 
 
-def deliver(kb: Any, *, alert_ids: list[str] | None = None, now: dt.datetime | None = None,
+def deliver(kb: KnowledgeBase, *, alert_ids: list[str] | None = None, now: dt.datetime | None = None,
             policy: DeliveryPolicy | None = None, settings: Any = None,
             stdout: IO[str] | None = None) -> DeliveryReport:
     """Send every due outbox row once (see the module docstring).
@@ -264,12 +265,12 @@ def deliver(kb: Any, *, alert_ids: list[str] | None = None, now: dt.datetime | N
         if not alert_ids:
             return DeliveryReport()
         q = q.where(o.alert_id.in_(list(alert_ids)))
-    with kb._engine.connect() as conn:  # noqa: SLF001
+    with kb.connect() as conn:
         rows = conn.execute(q).all()
     report = DeliveryReport()
     for r in rows:
         attempt = r.attempts + 1
-        with kb._writer() as conn:  # noqa: SLF001 - claim this attempt
+        with kb.transaction() as conn:  # claim this attempt
             claimed = conn.execute(
                 update(ALERT_OUTBOX).where(o.id == r.id, o.status == "pending", o.attempts == r.attempts)
                 .values(attempts=attempt,
@@ -281,7 +282,7 @@ def deliver(kb: Any, *, alert_ids: list[str] | None = None, now: dt.datetime | N
                   stdout=stdout)
         except (DeliveryError, DiplowatchError) as exc:
             gave_up = attempt >= policy.max_attempts
-            with kb._writer() as conn:  # noqa: SLF001
+            with kb.transaction() as conn:
                 conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
                              .values(status="failed" if gave_up else "pending", last_error=str(exc)[:2000]))
             report.errors.append((r.alert_id, r.channel, str(exc)))
@@ -290,14 +291,14 @@ def deliver(kb: Any, *, alert_ids: list[str] | None = None, now: dt.datetime | N
             else:
                 report.retrying += 1
             continue
-        with kb._writer() as conn:  # noqa: SLF001
+        with kb.transaction() as conn:
             conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
                          .values(status="delivered", delivered_at=_iso(_now(None)), last_error=None))
         report.delivered += 1
     return report
 
 
-def deliver_loop(kb: Any, *, interval: float = 5.0, policy: DeliveryPolicy | None = None,
+def deliver_loop(kb: KnowledgeBase, *, interval: float = 5.0, policy: DeliveryPolicy | None = None,
                  on_report: Callable[[DeliveryReport], None] | None = None,
                  stop: Callable[[], bool] | None = None) -> None:
     """Call :func:`deliver` every ``interval`` seconds until ``stop()`` is true (or Ctrl-C)."""
@@ -310,7 +311,7 @@ def deliver_loop(kb: Any, *, interval: float = 5.0, policy: DeliveryPolicy | Non
         time.sleep(interval)
 
 
-def list_alerts(kb: Any, *, since: dt.date | str | None = None, rule: str | None = None) -> list[AlertRecord]:
+def list_alerts(kb: KnowledgeBase, *, since: dt.date | str | None = None, rule: str | None = None) -> list[AlertRecord]:
     """Alerts that fired, oldest first, with their deliveries.
 
     Args:
@@ -329,7 +330,7 @@ def list_alerts(kb: Any, *, since: dt.date | str | None = None, rule: str | None
     if rule is not None:
         q = q.where(a.rule == rule)
     q = q.order_by(a.created_at, a.id)
-    with kb._engine.connect() as conn:  # noqa: SLF001
+    with kb.connect() as conn:
         rows = conn.execute(q).mappings().all()
         ids = [r["id"] for r in rows]
         outbox: dict[str, list[Delivery]] = {}

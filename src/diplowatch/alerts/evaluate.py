@@ -1,8 +1,9 @@
 """Evaluate watch rules inside the transaction that stores new events.
 
-:meth:`KnowledgeBase.add <diplowatch.store.KnowledgeBase.add>` calls
-:func:`evaluate` with its open connection after the article, its events and
-their corroboration links are written. Rules match **state transitions**
+The write path (:meth:`diplowatch.write.Writer.add`) calls :func:`evaluate`
+with the connection of the open write transaction, after
+:meth:`KnowledgeBase.storing <diplowatch.store.KnowledgeBase.storing>` has
+written the article, its events and their corroboration links there. Rules match **state transitions**
 (:func:`diplowatch.state.transitions`), not reports:
 
 1. The targets touched are those of the new asserted events that change
@@ -47,7 +48,8 @@ from diplowatch.alerts.rules import Rule, rule_of_row
 from diplowatch.model import Article, Event
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 from diplowatch.state import LOG_FACETS, Transition, transitions
-from diplowatch.store.db import REAL_EVENTS, REPORTS
+from diplowatch.store import KnowledgeBase
+from diplowatch.store.schema import REAL_EVENTS, REPORTS
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
 
 __all__ = ["alert_id", "build_payload", "evaluate", "transition_keys"]
@@ -135,12 +137,13 @@ def build_payload(aid: str, rule: Rule, t: Transition, n_sources: int, created_a
             "sources": list(dict.fromkeys(s.url or s.doc for s in t.events))}
 
 
-def evaluate(conn: Connection, kb: Any, article: Article, events: list[Event], touched: set[int]) -> list[str]:
+def evaluate(conn: Connection, kb: KnowledgeBase, article: Article, events: list[Event],
+             touched: set[int]) -> list[str]:
     """Write the alerts that new events fire, with their outbox rows, through ``conn``.
 
     Args:
         conn: the connection of the write transaction that stored ``events``.
-        kb: the :class:`~diplowatch.store.KnowledgeBase` (for its queries and dialect).
+        kb: the knowledge base (for its queries and dialect).
         article: the article just stored.
         events: its events, just stored.
         touched: ids of the real-world events their reports were linked to.
@@ -193,7 +196,7 @@ def evaluate(conn: Connection, kb: Any, article: Article, events: list[Event], t
                        "target": t.target, "facet": t.facet, "old": t.old, "new": t.new, "date": t.date,
                        "n_sources": n_sources, "created_at": now,
                        "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True)}
-                if conn.execute(kb._insert_ignore(ALERTS).returning(ALERTS.c.id), row).first() is None:  # noqa: SLF001
+                if conn.execute(kb.insert_ignore(ALERTS).returning(ALERTS.c.id), row).first() is None:
                     continue  # fired before: same rule, same transition
                 conn.execute(ALERT_OUTBOX.insert(), [
                     {"alert_id": aid, "channel": ch, "status": "pending", "attempts": 0,

@@ -39,6 +39,7 @@ from sqlalchemy import select, update
 from diplowatch.errors import ConfigurationError, StoreError
 from diplowatch.ontology import EVENT_TYPES
 from diplowatch.state import LOG_FACETS, Transition
+from diplowatch.store import KnowledgeBase
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
 
 __all__ = ["Rule", "add_rule", "get_rule", "list_rules", "load_rules", "parse_channel", "read_rules_file",
@@ -196,7 +197,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def add_rule(kb: Any, rule: Rule, *, replace_existing: bool = False) -> Rule:
+def add_rule(kb: KnowledgeBase, rule: Rule, *, replace_existing: bool = False) -> Rule:
     """Validate and store a rule.
 
     Args:
@@ -214,7 +215,7 @@ def add_rule(kb: Any, rule: Rule, *, replace_existing: bool = False) -> Rule:
     """
     rule = replace(_check(rule), created_at=_now())
     try:
-        with kb._writer() as conn:  # noqa: SLF001 - the library's own store
+        with kb.transaction() as conn:
             exists = conn.execute(select(WATCH_RULES.c.name).where(WATCH_RULES.c.name == rule.name)).first()
             if exists and not replace_existing:
                 raise ConfigurationError(f"a rule named {rule.name!r} exists; remove it first "
@@ -229,26 +230,26 @@ def add_rule(kb: Any, rule: Rule, *, replace_existing: bool = False) -> Rule:
     return rule
 
 
-def list_rules(kb: Any) -> list[Rule]:
+def list_rules(kb: KnowledgeBase) -> list[Rule]:
     """Every stored rule, by name."""
-    with kb._engine.connect() as conn:  # noqa: SLF001
+    with kb.connect() as conn:
         return [rule_of_row(r) for r in conn.execute(select(WATCH_RULES).order_by(WATCH_RULES.c.name)).mappings()]
 
 
-def get_rule(kb: Any, name: str) -> Rule | None:
+def get_rule(kb: KnowledgeBase, name: str) -> Rule | None:
     """The stored rule named ``name``, or ``None``."""
-    with kb._engine.connect() as conn:  # noqa: SLF001
+    with kb.connect() as conn:
         r = conn.execute(select(WATCH_RULES).where(WATCH_RULES.c.name == name)).mappings().first()
     return rule_of_row(r) if r else None
 
 
-def remove_rule(kb: Any, name: str) -> bool:
+def remove_rule(kb: KnowledgeBase, name: str) -> bool:
     """Remove a rule; its undelivered alerts are marked ``cancelled`` (the alerts stay listed).
 
     Returns:
         ``True`` when a rule of that name existed.
     """
-    with kb._writer() as conn:  # noqa: SLF001
+    with kb.transaction() as conn:
         gone = conn.execute(WATCH_RULES.delete().where(WATCH_RULES.c.name == name)).rowcount
         if gone:
             conn.execute(update(ALERT_OUTBOX)
@@ -320,7 +321,7 @@ def read_rules_file(path: str | Path) -> list[Rule]:
     return rules
 
 
-def load_rules(kb: Any, path: str | Path) -> list[Rule]:
+def load_rules(kb: KnowledgeBase, path: str | Path) -> list[Rule]:
     """Store every rule of a TOML or YAML file, replacing rules of the same names.
 
     Returns:

@@ -1,26 +1,33 @@
-"""The FastAPI application: JSON under ``/api``, the dashboard at ``/``, static files at ``/static``.
+"""The HTTP API: the JSON routes under ``/api`` (:data:`router`) and their error answers.
 
 Reads are open; writes need ``Authorization: Bearer TOKEN`` with the right
 scope (tokens from ``diplowatch token create``). Every error is a JSON
 ``{"detail": "..."}`` with a 4xx status; the OpenAPI schema (``/openapi.json``)
 is made from the response models the routes really return.
+
+The API knows nothing of the dashboard: :func:`diplowatch.web.create_app` puts
+the web app together from this router, the dashboard's router and the static
+files, and sets the state the routes read from ``request.app.state``: ``kb``
+(the :class:`KnowledgeBase`), ``writer`` (its :class:`~diplowatch.write.Writer`),
+``settings`` (:class:`ApiSettings`), ``pipeline``
+(:class:`~diplowatch.api.ingest.Pipeline`) and ``limiter``
+(:class:`~diplowatch.api.security.RateLimiter`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.staticfiles import StaticFiles
+from starlette.responses import Response
 
 from diplowatch.api import ingest as ingest_mod
 from diplowatch.api import views
@@ -28,17 +35,24 @@ from diplowatch.api.models import (
     ActorDetailOut, ChangesOut, ErrorOut, EventDetailOut, EventPageOut, IngestOut, MapOut, RecognitionsOut,
     TimelineOut,
 )
-from diplowatch.api.security import BodyLimitMiddleware, JsonShapeError, RateLimiter, SecurityHeadersMiddleware
+from diplowatch.api.security import JsonShapeError
 from diplowatch.api.settings import ApiSettings
 from diplowatch.errors import DiplowatchError
 from diplowatch.ontology import EVENT_TYPES
 from diplowatch.state import TargetStatus
 from diplowatch.store import KnowledgeBase, queries
 from diplowatch.store.tokens import ApiToken, verify_token
+from diplowatch.write import Writer
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ApiError", "create_app"]
+__all__ = ["ApiError", "HtmlErrorPage", "add_error_handlers", "require_scope", "router"]
+
+router = APIRouter()
+"""Every route under ``/api`` (the OpenAPI schema is made from them)."""
+
+HtmlErrorPage = Callable[[Request, int, str, "dict[str, str] | None"], Response]
+"""Renders an error as an HTML page: ``(request, status, detail, headers) -> Response``."""
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `diplowatch token create --scope ingest`.")
 _TEXT = r"^[^\x00-\x1f\x7f]*$"
@@ -64,6 +78,10 @@ def _kb(request: Request) -> KnowledgeBase:
     return request.app.state.kb
 
 
+def _writer(request: Request) -> Writer:
+    return request.app.state.writer
+
+
 def require_scope(scope: str) -> Any:
     """A dependency: the caller's valid token with ``scope`` (401 without or invalid, 403 without the scope, 429)."""
 
@@ -86,59 +104,23 @@ def require_scope(scope: str) -> Any:
     return check
 
 
-def create_app(settings: ApiSettings | str | None = None, *, extractor: Any = None) -> FastAPI:
-    """Build the app over one knowledge base.
-
-    Args:
-        settings: an :class:`ApiSettings`, or just a database URL (``None``: the default store).
-        extractor: an object with ``extract(article) -> list[Event]`` to use
-            instead of loading :class:`diplowatch.extract.Extractor` (loaded
-            lazily, once, on the first ingest).
-
-    Returns:
-        The FastAPI app; ``app.state.kb`` is its :class:`KnowledgeBase`.
-
-    Raises:
-        StoreError: the knowledge base cannot be opened.
-    """
-    if not isinstance(settings, ApiSettings):
-        settings = ApiSettings(db_url=settings)
-    kb = KnowledgeBase(settings.db_url, window_days=settings.window_days)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        kb.close()
-
-    app = FastAPI(title="diplowatch", version="0.1.0", docs_url=None, redoc_url=None, lifespan=lifespan,
-                  description="Diplomatic events from the news: who recognises whom. Reads are open; "
-                              "writes need a bearer token.")
-    app.state.kb = kb
-    app.state.settings = settings
-    app.state.pipeline = ingest_mod.Pipeline((lambda: extractor) if extractor is not None else None)
-    app.state.limiter = RateLimiter(settings.rate_capacity, settings.rate_per_second)
-    _handlers(app)
-    _routes(app)
-    from diplowatch.dashboard.pages import router
-
-    app.include_router(router)
-    app.mount("/static", StaticFiles(packages=[("diplowatch.dashboard", "static")]), name="static")
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
-    return app
-
-
 def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api", "/static", "/openapi"))
 
 
-def _handlers(app: FastAPI) -> None:
+def add_error_handlers(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
+    """Answer every error of ``app`` as ``{"detail": ...}`` with its status (503 for a store failure).
+
+    Args:
+        app: the web app.
+        html: renders the errors of the paths that are not ``/api``, ``/static`` or
+            ``/openapi`` (the dashboard's pages) as HTML; ``None``: JSON everywhere.
+    """
+
     def answer(request: Request, status: int, detail: str, headers: dict[str, str] | None = None,
                errors: list[dict[str, str]] | None = None) -> Any:
-        if _wants_html(request):
-            from diplowatch.dashboard.pages import error_page
-
-            return error_page(request, status, detail, headers)
+        if html is not None and _wants_html(request):
+            return html(request, status, detail, headers)
         body: dict[str, Any] = {"detail": detail}
         if errors is not None:
             body["errors"] = errors
@@ -181,121 +163,129 @@ Code = Annotated[str, Path(min_length=1, max_length=255, pattern=_TEXT,
 AsOf = Annotated[dt.date | None, Query(description="Relation state as of this day (YYYY-MM-DD).")]
 
 
-def _routes(app: FastAPI) -> None:  # noqa: C901 - one place that lists every route
-    @app.get("/api/events", response_model=EventPageOut, tags=["events"], responses=_errors(422))
-    def list_events(
-        request: Request,
-        actor: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
-                                           description="ISO3 code or actor id, as source or target.")] = None,
-        event: Annotated[EventType | None, Query(description="Event type.")] = None,
-        polarity: Literal["asserted", "negated", "hypothetical"] | None = None,
-        since: Annotated[dt.date | None, Query(description="Effective date on or after (YYYY-MM-DD).")] = None,
-        until: Annotated[dt.date | None, Query(description="Effective date on or before (YYYY-MM-DD).")] = None,
-        q: Annotated[str | None, Query(max_length=200, pattern=_TEXT,
-                                       description="Text the evidence contains (case-insensitive).")] = None,
-        cursor: Annotated[str | None, Query(max_length=1024, pattern=_TEXT,
-                                            description="next_cursor of the previous page.")] = None,
-        limit: Limit = 50,
-    ) -> EventPageOut:
-        """Stored events matching every filter, newest first, with cursor pagination."""
-        flt = queries.EventFilter(actor=actor or None, event=event, polarity=polarity, since=since, until=until,
-                                  q=q or None)
-        return views.events_page(_kb(request), flt, limit, cursor)
+@router.get("/api/events", response_model=EventPageOut, tags=["events"], responses=_errors(422))
+def list_events(
+    request: Request,
+    actor: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
+                                       description="ISO3 code or actor id, as source or target.")] = None,
+    event: Annotated[EventType | None, Query(description="Event type.")] = None,
+    polarity: Literal["asserted", "negated", "hypothetical"] | None = None,
+    since: Annotated[dt.date | None, Query(description="Effective date on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[dt.date | None, Query(description="Effective date on or before (YYYY-MM-DD).")] = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=_TEXT,
+                                   description="Text the evidence contains (case-insensitive).")] = None,
+    cursor: Annotated[str | None, Query(max_length=1024, pattern=_TEXT,
+                                        description="next_cursor of the previous page.")] = None,
+    limit: Limit = 50,
+) -> EventPageOut:
+    """Stored events matching every filter, newest first, with cursor pagination."""
+    flt = queries.EventFilter(actor=actor or None, event=event, polarity=polarity, since=since, until=until,
+                              q=q or None)
+    return views.events_page(_kb(request), flt, limit, cursor)
 
-    @app.get("/api/events/{event_id}", response_model=EventDetailOut, tags=["events"], responses=_errors(404, 422))
-    def get_event(request: Request, event_id: Annotated[str, Path(max_length=255, pattern=_TEXT)]) -> EventDetailOut:
-        """One event with its evidence in context, its article and every source reporting it."""
-        return views.event_detail(_kb(request), event_id)
 
-    @app.get("/api/actors/{actor_id}", response_model=ActorDetailOut, tags=["actors"], responses=_errors(404, 422))
-    def get_actor(request: Request, actor_id: Annotated[str, Path(max_length=255, pattern=_TEXT)]) -> ActorDetailOut:
-        """An actor of the gazetteer with the relations of others towards it and its own."""
-        return views.actor_detail(_kb(request), actor_id)
+@router.get("/api/events/{event_id}", response_model=EventDetailOut, tags=["events"], responses=_errors(404, 422))
+def get_event(request: Request, event_id: Annotated[str, Path(max_length=255, pattern=_TEXT)]) -> EventDetailOut:
+    """One event with its evidence in context, its article and every source reporting it."""
+    return views.event_detail(_kb(request), event_id)
 
-    @app.get("/api/relations/{target}", response_model=TargetStatus, tags=["relations"], responses=_errors(404, 422))
-    def get_relations(request: Request, target: Code, as_of: AsOf = None) -> TargetStatus:
-        """Relation state of every observer towards the target as of a date (DESIGN §5)."""
-        return views.relations_view(_kb(request), target, as_of)
 
-    @app.get("/api/recognitions/{target}", response_model=RecognitionsOut, tags=["relations"],
-             responses=_errors(404, 422))
-    def get_recognitions(request: Request, target: Code, as_of: AsOf = None) -> RecognitionsOut:
-        """Who formally recognises the target as of a date, first first."""
-        return views.recognitions_view(_kb(request), target, as_of)
+@router.get("/api/actors/{actor_id}", response_model=ActorDetailOut, tags=["actors"], responses=_errors(404, 422))
+def get_actor(request: Request, actor_id: Annotated[str, Path(max_length=255, pattern=_TEXT)]) -> ActorDetailOut:
+    """An actor of the gazetteer with the relations of others towards it and its own."""
+    return views.actor_detail(_kb(request), actor_id)
 
-    @app.get("/api/changes", response_model=ChangesOut, tags=["relations"], responses=_errors(404, 422))
-    def get_changes(
-        request: Request,
-        since: Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD).")] = None,
-        until: Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD).")] = None,
-        target: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
-                                            description="Only changes towards this state.")] = None,
-    ) -> ChangesOut:
-        """Every state transition between two dates: recognitions, ambassadors, missions, relations, listings."""
-        return views.changes_view(_kb(request), since, until, target or None)
 
-    @app.get("/api/timeline/{actor}", response_model=TimelineOut, tags=["events"], responses=_errors(404, 422))
-    def get_timeline(
-        request: Request, actor: Code,
-        other: Annotated[str | None, Query(alias="with", max_length=255, pattern=_TEXT,
-                                           description="Only events with this other party (a dyad).")] = None,
-    ) -> TimelineOut:
-        """Every stored event of an actor (or a dyad), in date order."""
-        return views.timeline_view(_kb(request), actor, other or None)
+@router.get("/api/relations/{target}", response_model=TargetStatus, tags=["relations"], responses=_errors(404, 422))
+def get_relations(request: Request, target: Code, as_of: AsOf = None) -> TargetStatus:
+    """Relation state of every observer towards the target as of a date (DESIGN §5)."""
+    return views.relations_view(_kb(request), target, as_of)
 
-    @app.get("/api/map", response_model=MapOut, tags=["dashboard"], responses=_errors(404, 422))
-    def get_map(
-        request: Request,
-        target: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
-                                            description="Target; default: that of the latest recognition.")] = None,
-        as_of: AsOf = None,
-    ) -> MapOut:
-        """Each state's relation to the target as of a date: the map page's data."""
-        return views.map_view(_kb(request), target or None, as_of)
 
-    ingest_body = {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": {
-                    "type": "object",
-                    "properties": {name: {"type": ["string", "null"]} for name in ingest_mod._FIELDS},
-                    "description": "One article (text), or a URL to fetch (url, no text)."}},
-                "text/plain": {"schema": {"type": "string", "description": "The article text."}},
-                "application/x-ndjson": {"schema": {"type": "string",
-                                                    "description": "JSON Lines: one article object per line."}},
-            },
+@router.get("/api/recognitions/{target}", response_model=RecognitionsOut, tags=["relations"],
+            responses=_errors(404, 422))
+def get_recognitions(request: Request, target: Code, as_of: AsOf = None) -> RecognitionsOut:
+    """Who formally recognises the target as of a date, first first."""
+    return views.recognitions_view(_kb(request), target, as_of)
+
+
+@router.get("/api/changes", response_model=ChangesOut, tags=["relations"], responses=_errors(404, 422))
+def get_changes(
+    request: Request,
+    since: Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD).")] = None,
+    until: Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD).")] = None,
+    target: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
+                                        description="Only changes towards this state.")] = None,
+) -> ChangesOut:
+    """Every state transition between two dates: recognitions, ambassadors, missions, relations, listings."""
+    return views.changes_view(_kb(request), since, until, target or None)
+
+
+@router.get("/api/timeline/{actor}", response_model=TimelineOut, tags=["events"], responses=_errors(404, 422))
+def get_timeline(
+    request: Request, actor: Code,
+    other: Annotated[str | None, Query(alias="with", max_length=255, pattern=_TEXT,
+                                       description="Only events with this other party (a dyad).")] = None,
+) -> TimelineOut:
+    """Every stored event of an actor (or a dyad), in date order."""
+    return views.timeline_view(_kb(request), actor, other or None)
+
+
+@router.get("/api/map", response_model=MapOut, tags=["dashboard"], responses=_errors(404, 422))
+def get_map(
+    request: Request,
+    target: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
+                                        description="Target; default: that of the latest recognition.")] = None,
+    as_of: AsOf = None,
+) -> MapOut:
+    """Each state's relation to the target as of a date: the map page's data."""
+    return views.map_view(_kb(request), target or None, as_of)
+
+
+ingest_body = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {
+                "type": "object",
+                "properties": {name: {"type": ["string", "null"]} for name in ingest_mod._FIELDS},
+                "description": "One article (text), or a URL to fetch (url, no text)."}},
+            "text/plain": {"schema": {"type": "string", "description": "The article text."}},
+            "application/x-ndjson": {"schema": {"type": "string",
+                                                "description": "JSON Lines: one article object per line."}},
         },
-    }
+    },
+}
 
-    @app.post("/api/ingest", response_model=IngestOut, status_code=201, tags=["write"], openapi_extra=ingest_body,
-              responses={200: {"model": IngestOut, "description": "Everything was already stored"},
-                         **_errors(400, 401, 403, 413, 415, 422, 429)})
-    async def post_ingest(
-        request: Request,
-        token: Annotated[ApiToken, Depends(require_scope("ingest"))],
-        id: Annotated[str | None, Query(max_length=255, pattern=_TEXT, description="Article id (text bodies).")] = None,
-        title: Annotated[str | None, Query(max_length=2000, description="Headline (text bodies).")] = None,
-        url: Annotated[str | None, Query(max_length=2000, pattern=_TEXT, description="Source URL (text bodies).")] = None,
-        published: Annotated[str | None, Query(max_length=40, description="Publication date YYYY-MM-DD.")] = None,
-    ) -> Any:
-        """Extract events from an article (text, a URL to fetch, or JSON Lines) and store both (idempotent).
 
-        201 with the article and event ids when something new was stored; 200
-        with the stored ids when everything was already stored.
-        """
-        body = await request.body()
-        settings: ApiSettings = request.app.state.settings
-        params = {"id": id, "title": title, "url": url, "published": published}
-        try:
-            parsed = ingest_mod.parse_body(request.headers.get("content-type", ""), body, params, settings)
-            if parsed.url is not None:
-                parsed.articles = [(None, a) for a in await run_in_threadpool(
-                    ingest_mod.fetch_articles, parsed.url, parsed.published, settings.max_batch)]
-            out, created = await run_in_threadpool(ingest_mod.store_articles, _kb(request),
-                                                   request.app.state.pipeline, parsed, f"api:{token.id}")
-        except ingest_mod.UnsupportedMediaError as exc:
-            raise ApiError(415, str(exc)) from None
-        except (ingest_mod.IngestRequestError, JsonShapeError) as exc:
-            raise ApiError(422, str(exc)) from None
-        return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+@router.post("/api/ingest", response_model=IngestOut, status_code=201, tags=["write"], openapi_extra=ingest_body,
+             responses={200: {"model": IngestOut, "description": "Everything was already stored"},
+                        **_errors(400, 401, 403, 413, 415, 422, 429)})
+async def post_ingest(
+    request: Request,
+    token: Annotated[ApiToken, Depends(require_scope("ingest"))],
+    id: Annotated[str | None, Query(max_length=255, pattern=_TEXT, description="Article id (text bodies).")] = None,
+    title: Annotated[str | None, Query(max_length=2000, description="Headline (text bodies).")] = None,
+    url: Annotated[str | None, Query(max_length=2000, pattern=_TEXT, description="Source URL (text bodies).")] = None,
+    published: Annotated[str | None, Query(max_length=40, description="Publication date YYYY-MM-DD.")] = None,
+) -> Any:
+    """Extract events from an article (text, a URL to fetch, or JSON Lines) and store both (idempotent).
+
+    201 with the article and event ids when something new was stored; 200
+    with the stored ids when everything was already stored.
+    """
+    body = await request.body()
+    settings: ApiSettings = request.app.state.settings
+    params = {"id": id, "title": title, "url": url, "published": published}
+    try:
+        parsed = ingest_mod.parse_body(request.headers.get("content-type", ""), body, params, settings)
+        if parsed.url is not None:
+            parsed.articles = [(None, a) for a in await run_in_threadpool(
+                ingest_mod.fetch_articles, parsed.url, parsed.published, settings.max_batch)]
+        out, created = await run_in_threadpool(ingest_mod.store_articles, _writer(request),
+                                               request.app.state.pipeline, parsed, f"api:{token.id}")
+    except ingest_mod.UnsupportedMediaError as exc:
+        raise ApiError(415, str(exc)) from None
+    except (ingest_mod.IngestRequestError, JsonShapeError) as exc:
+        raise ApiError(422, str(exc)) from None
+    return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)

@@ -10,9 +10,12 @@ Bodies, by ``Content-Type``:
 * ``application/x-ndjson`` (or ``application/jsonl``): JSON Lines, one such
   object per line (no fetching); bad lines are reported, the others stored.
 
-Storing: an article already stored (same id, or same canonical URL or text)
-is not extracted again; its stored event ids are returned. A record that
-cannot be stored is quarantined with its reason (RELIABILITY.md, "Store").
+Storing: through the write path of every ingest (:class:`diplowatch.write.Writer`:
+the watch rules are evaluated in the transaction that stores the events, the
+alerts delivered after the commit). An article already stored (same id, or
+same canonical URL or text) is not extracted again; its stored event ids are
+returned. A record that cannot be stored is quarantined with its reason
+(RELIABILITY.md, "Store").
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from diplowatch.api.settings import ApiSettings
 from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.model import Article, article_id
 from diplowatch.store import queries
+from diplowatch.write import Writer
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +255,15 @@ class Pipeline:
             return self._extractor.extract(article)
 
 
-def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str) -> tuple[IngestOut, bool]:
+def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody,
+                   source: str) -> tuple[IngestOut, bool]:
     """Extract and store every article of a parsed body; quarantine what cannot be stored.
+
+    Args:
+        writer: the write path over the app's knowledge base.
+        pipeline: the shared extractor.
+        parsed: the body, from :func:`parse_body` (or fetched articles).
+        source: what quarantined records are said to come from (``api:<token id>``).
 
     Returns:
         ``(answer, created)``: ``created`` is true when at least one article was new.
@@ -260,22 +271,23 @@ def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str)
     Raises:
         IngestRequestError: a one-article body whose article could not be stored.
     """
+    kb = writer.kb
     done: list[IngestedArticleOut] = []
     errors = list(parsed.errors)
     created = False
     for line, art in parsed.articles:
         try:
-            existing = queries.stored_article_id(kb, art)
+            existing = kb.stored_article_id(art)
             if existing is not None:
                 done.append(IngestedArticleOut(id=existing, status="already_stored",
                                                events=queries.event_ids_of(kb, existing)))
                 continue
             events = pipeline.extract(art)
-            if kb.add(art, events):
+            if writer.add(art, events):
                 created = True
                 done.append(IngestedArticleOut(id=art.id, status="stored", events=sorted({e.id for e in events})))
             else:
-                existing = queries.stored_article_id(kb, art) or art.id
+                existing = kb.stored_article_id(art) or art.id
                 done.append(IngestedArticleOut(id=existing, status="already_stored",
                                                events=queries.event_ids_of(kb, existing)))
             continue
@@ -285,7 +297,7 @@ def store_articles(kb: Any, pipeline: Pipeline, parsed: ParsedBody, source: str)
             log.exception("ingest of %s failed", art.id)
             reason = f"article {art.id}: cannot be analysed: {type(exc).__name__}: {exc}".splitlines()[0]
         try:
-            kb.quarantine(art.url or source, reason, art, line)
+            writer.quarantine(art.url or source, reason, art, line)
         except DiplowatchError as exc:
             reason += f" (and it could not be quarantined: {exc})"
         errors.append(IngestErrorOut(line=line, reason=reason))

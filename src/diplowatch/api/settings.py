@@ -9,7 +9,7 @@ __all__ = ["ApiSettings"]
 
 @dataclass(frozen=True, slots=True)
 class ApiSettings:
-    """Everything :func:`diplowatch.api.create_app` can be told.
+    """Everything :func:`diplowatch.web.create_app` can be told.
 
     Attributes:
         db_url: SQLAlchemy URL of the knowledge base; ``None`` for the default

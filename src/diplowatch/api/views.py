@@ -26,11 +26,11 @@ from diplowatch.model import Actor
 from diplowatch.state import (
     NONE, ObserverStatus, Support, TargetStatus, effective_date, recognizers, relation_state, transitions,
 )
-from diplowatch.store import queries
-from diplowatch.store.db import RealEvent, StoredEvent
+from diplowatch.store import KnowledgeBase, queries
+from diplowatch.store.records import RealEvent, StoredEvent
 
-__all__ = ["CATEGORIES", "FEATURE_NAMES", "BadRequestError", "NotFoundError", "actor_detail", "categorize",
-           "changes_view", "event_detail", "event_out", "events_page", "map_view", "recognitions_view",
+__all__ = ["CATEGORIES", "FEATURE_NAMES", "MAP_GEOMETRY", "BadRequestError", "NotFoundError", "actor_detail",
+           "categorize", "changes_view", "event_detail", "event_out", "events_page", "map_view", "recognitions_view",
            "relations_view", "resolve_actor", "resolve_target", "timeline_view"]
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
@@ -41,6 +41,10 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
     ("none", "none on record"),
 )
 """Map categories, strongest tie first, with their legend labels."""
+
+MAP_GEOMETRY = "static/vendor/countries-110m.json"
+"""The world map's geometry (world-atlas TopoJSON), package data of :mod:`diplowatch.data`; the web app
+serves it at ``/static/vendor/countries-110m.json`` (see :func:`diplowatch.web.create_app`)."""
 
 FEATURE_NAMES: dict[str, str] = {"Kosovo": "XKX", "Somaliland": "ENT:somaliland", "N. Cyprus": "ENT:trnc"}
 """world-atlas features without an ISO numeric id, by name -> state code."""
@@ -144,7 +148,7 @@ def event_out(e: StoredEvent, effective: str | None = None) -> EventOut:
     return EventOut(**e.to_dict(), effective=effective, published=_iso(e.published), url=e.url)
 
 
-def events_page(kb: Any, flt: queries.EventFilter, limit: int, cursor: str | None) -> EventPageOut:
+def events_page(kb: KnowledgeBase, flt: queries.EventFilter, limit: int, cursor: str | None) -> EventPageOut:
     """One page of events matching ``flt`` (see :func:`diplowatch.store.queries.list_events`).
 
     Raises:
@@ -179,7 +183,7 @@ def context_of(content: str, start: int, end: int, evidence: str, width: int = _
     return ContextOut(before="", evidence=evidence, after="")
 
 
-def event_detail(kb: Any, event_id: str) -> EventDetailOut:
+def event_detail(kb: KnowledgeBase, event_id: str) -> EventDetailOut:
     """One event with its evidence in context, its article and every source of its real-world event.
 
     Raises:
@@ -259,11 +263,11 @@ def _dyad(obs: ObserverStatus, target: str) -> DyadOut:
                    mission=obs.mission.value, contacts=len(obs.contacts), last_contact=dates[-1] if dates else None)
 
 
-def _status(kb: Any, code: str, as_of: dt.date | None) -> TargetStatus:
+def _status(kb: KnowledgeBase, code: str, as_of: dt.date | None) -> TargetStatus:
     return kb.status(code, as_of)  # what `diplowatch status` answers
 
 
-def relations_view(kb: Any, target: str, as_of: dt.date | None) -> TargetStatus:
+def relations_view(kb: KnowledgeBase, target: str, as_of: dt.date | None) -> TargetStatus:
     """Relation state of every observer towards ``target`` as of a date (DESIGN §5).
 
     Raises:
@@ -272,7 +276,7 @@ def relations_view(kb: Any, target: str, as_of: dt.date | None) -> TargetStatus:
     return _status(kb, resolve_target(target), as_of)
 
 
-def recognitions_view(kb: Any, target: str, as_of: dt.date | None) -> RecognitionsOut:
+def recognitions_view(kb: KnowledgeBase, target: str, as_of: dt.date | None) -> RecognitionsOut:
     """Who recognises ``target`` as of a date, first first.
 
     Raises:
@@ -282,7 +286,7 @@ def recognitions_view(kb: Any, target: str, as_of: dt.date | None) -> Recognitio
     return RecognitionsOut(target=code, as_of=_iso(as_of), recognizers=recognizers(_status(kb, code, as_of)))
 
 
-def changes_view(kb: Any, since: dt.date | None, until: dt.date | None, target: str | None) -> ChangesOut:
+def changes_view(kb: KnowledgeBase, since: dt.date | None, until: dt.date | None, target: str | None) -> ChangesOut:
     """Every state transition between two dates (:func:`diplowatch.state.transitions`).
 
     Raises:
@@ -297,7 +301,7 @@ def changes_view(kb: Any, since: dt.date | None, until: dt.date | None, target: 
                       changes=transitions(events, since, until, target=code))
 
 
-def actor_detail(kb: Any, actor_id: str) -> ActorDetailOut:
+def actor_detail(kb: KnowledgeBase, actor_id: str) -> ActorDetailOut:
     """An actor of the gazetteer with the relations of others towards it and its own towards others.
 
     Raises:
@@ -324,7 +328,7 @@ def actor_detail(kb: Any, actor_id: str) -> ActorDetailOut:
                           towards=towards, by=by)
 
 
-def timeline_view(kb: Any, actor: str, other: str | None = None) -> TimelineOut:
+def timeline_view(kb: KnowledgeBase, actor: str, other: str | None = None) -> TimelineOut:
     """Every stored event of ``actor`` (or of the dyad ``actor``–``other``), in date order.
 
     Raises:
@@ -350,7 +354,7 @@ def timeline_view(kb: Any, actor: str, other: str | None = None) -> TimelineOut:
 @functools.lru_cache(maxsize=1)
 def feature_codes() -> dict[str, str]:
     """world-atlas feature key (ISO numeric id, or name when it has none) -> state code."""
-    raw = resources.files("diplowatch.dashboard").joinpath("static/vendor/countries-110m.json").read_text("utf-8")
+    raw = resources.files("diplowatch.data").joinpath(MAP_GEOMETRY).read_text("utf-8")
     topo = json.loads(raw)
     out: dict[str, str] = {}
     for g in topo["objects"]["countries"]["geometries"]:
@@ -365,7 +369,7 @@ def feature_codes() -> dict[str, str]:
     return out
 
 
-def default_target(kb: Any) -> str | None:
+def default_target(kb: KnowledgeBase) -> str | None:
     """The state (or actor) whose government the most recent asserted recognition event is about."""
     ev = queries.latest_recognition(kb)
     if ev is None or ev.target is None:
@@ -373,7 +377,7 @@ def default_target(kb: Any) -> str | None:
     return ev.target.state or ev.target.id
 
 
-def map_view(kb: Any, target: str | None, as_of: dt.date | None) -> MapOut:
+def map_view(kb: KnowledgeBase, target: str | None, as_of: dt.date | None) -> MapOut:
     """Each state's relation to ``target`` as of a date, for the map and its legend.
 
     Args:

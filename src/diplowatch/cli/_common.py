@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -22,6 +22,8 @@ from rich.text import Text
 from diplowatch.errors import DiplowatchError, InputError
 from diplowatch.model import Article
 
+if TYPE_CHECKING:
+    from diplowatch.store import KnowledgeBase
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Diplomatic events from the news: who recognises whom, coded in CAMEO and PLOVER.")
@@ -50,7 +52,7 @@ err = Console(stderr=True, emoji=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager
-def knowledge_base(db: str | None, **kwargs: object) -> Iterator[object]:
+def knowledge_base(db: str | None, **kwargs: object) -> Iterator[KnowledgeBase]:
     """Open the knowledge base for a command: any :class:`DiplowatchError` while it is open
     (cannot be opened, no such database, a refused write) is printed and exits 2.
 
@@ -75,10 +77,10 @@ def _error(message: object) -> None:
 
 def _db_url(value: str | None) -> str | None:
     """``--db`` as a SQLAlchemy URL: a file path or a URL, the forms ``$DIPLOWATCH_DB`` takes
-    (:func:`diplowatch.store.db.resolve_db_url`); ``None`` stays ``None`` (the default database)."""
+    (:func:`diplowatch.store.opening.resolve_db_url`); ``None`` stays ``None`` (the default database)."""
     if value is None or not value.strip():
         return None
-    from diplowatch.store.db import resolve_db_url
+    from diplowatch.store.opening import resolve_db_url
 
     return resolve_db_url(value, create=False)
 
@@ -203,7 +205,7 @@ NO_EVENTS = "no events stored (run `diplowatch ingest` first)"
 """Printed instead of an empty table when the knowledge base holds no event at all."""
 
 
-def _nothing_about(kb, about: str) -> str:  # noqa: ANN001
+def _nothing_about(kb: KnowledgeBase, about: str) -> str:
     """The line printed instead of an empty table: the store is empty, or holds nothing ``about`` this."""
     return NO_EVENTS if kb.counts()["events"] == 0 else f"no events {about} stored"
 

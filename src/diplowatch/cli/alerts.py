@@ -163,7 +163,7 @@ def alerts_deliver(
         if report.delivered or report.retrying or report.failed:
             err.print(Text(f"delivered {report.delivered}, will retry {report.retrying}, gave up {report.failed}"))
 
-    with knowledge_base(db, create=False, deliver_alerts=False) as kb:
+    with knowledge_base(db, create=False) as kb:
         if loop:
             try:
                 deliver_loop(kb, interval=interval, on_report=show)

@@ -136,6 +136,7 @@ def ingest(
     from diplowatch.ingest.sources import estimate_total
     from diplowatch.ingest.summary import make_progress
     from diplowatch.store import KnowledgeBase
+    from diplowatch.write import Writer
 
     when = _iso_date(published, "--published")
     settings = _ingest_settings(field, fetch_linked)
@@ -152,14 +153,15 @@ def ingest(
         _error(exc)
         raise typer.Exit(2) from None
     summary = RunSummary()
+    writer = Writer(kb)
     with kb, make_progress(err, quiet=quiet) as progress:
         task = progress.add_task("ingesting", total=estimate_total(paths) if progress.live.is_started else None)
-        failed = store_items(read_inputs(paths, published=when, settings=settings, summary=summary), kb,
+        failed = store_items(read_inputs(paths, published=when, settings=settings, summary=summary), writer,
                              _extractor_factory(), summary, on_error=_error,
                              on_item=lambda: progress.advance(task)) if paths else 0
         if batch_dirs:
             items, precomputed = batch_inputs(batch_dirs, summary)
-            failed += store_items(items, kb, lambda: precomputed, summary, on_error=_error,
+            failed += store_items(items, writer, lambda: precomputed, summary, on_error=_error,
                                   on_item=lambda: progress.advance(task))
     if not quiet:
         out.print(f"read {summary.read} article(s): {summary.new} new, {summary.duplicates} already stored, "
@@ -190,6 +192,7 @@ def follow(
     """
     from diplowatch.ingest.follow import Follower, parse_interval
     from diplowatch.store import KnowledgeBase
+    from diplowatch.write import Writer
 
     try:
         seconds = parse_interval(every)
@@ -208,7 +211,7 @@ def follow(
             err.print(Text(f"{dt.datetime.now().isoformat(timespec='seconds')} {summary.line()}"))
 
     with kb:
-        follower = Follower(urls, kb, _extractor_factory(), settings=settings, on_error=_error)
+        follower = Follower(urls, Writer(kb), _extractor_factory(), settings=settings, on_error=_error)
         try:
             total = follower.run(seconds, once=once, on_round=each_round)
         finally:

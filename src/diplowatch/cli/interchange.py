@@ -118,10 +118,11 @@ def import_cmd(
     known organisation; rows without a date or GLOBALEVENTID.
     """
     from diplowatch.interchange import import_gdelt
+    from diplowatch.write import Writer
 
     _check_format(format, ("gdelt",))
     with knowledge_base(db) as kb:
-        report = import_gdelt(kb, files, on_error=_error)
+        report = import_gdelt(Writer(kb), files, on_error=_error)
     skipped = sum(report.skipped.values())
     out.print(f"read {report.read} GDELT record(s): {report.imported} imported, {report.already} already stored, "
               f"{skipped} skipped" + (f", {len(report.errors)} unreadable" if report.errors else ""))

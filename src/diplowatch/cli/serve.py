@@ -23,7 +23,8 @@ def serve(
     """Serve the HTTP API (/api/…) and the dashboard (/) with uvicorn."""
     import uvicorn
 
-    from diplowatch.api import ApiSettings, create_app
+    from diplowatch.api import ApiSettings
+    from diplowatch.web import create_app
 
     try:
         application = create_app(ApiSettings(db_url=db))

@@ -1,7 +1,9 @@
 """The web dashboard: HTML pages over the same view functions as the JSON API.
 
-:mod:`diplowatch.dashboard.pages` holds the routes (mounted by
-:func:`diplowatch.api.create_app`); ``templates/`` the Jinja2 templates
-(autoescaped) and ``static/`` the script, the style and the vendored map
-geometry: the dashboard loads nothing from elsewhere.
+:mod:`diplowatch.dashboard.pages` holds the routes (served with the API by
+:func:`diplowatch.web.create_app`); ``templates/`` the Jinja2 templates
+(autoescaped) and ``static/`` the script, the style and the vendored
+topojson-client. The map geometry it draws is package data of
+:mod:`diplowatch.data`, served beside ``static/`` at the same ``/static/vendor/``
+URL: the dashboard loads nothing from elsewhere.
 """

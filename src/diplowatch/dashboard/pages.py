@@ -12,7 +12,8 @@ page                    JSON twin
 ``/changes``            ``/api/changes``
 ======================  ===============================
 
-Templates are Jinja2 with autoescaping on; article text is only ever inserted
+The pages are :data:`router`; :func:`diplowatch.web.create_app` serves them
+with the API. Templates are Jinja2 with autoescaping on; article text is only ever inserted
 as escaped text, and only ``http``/``https`` URLs become links
 (:func:`safe_href`). No inline script or style: the Content-Security-Policy
 forbids both.
@@ -29,7 +30,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from diplowatch.api import views
-from diplowatch.store import queries
+from diplowatch.store import KnowledgeBase, queries
 
 __all__ = ["error_page", "render", "router", "safe_href"]
 
@@ -75,7 +76,7 @@ def error_page(request: Request, status: int, detail: str, headers: dict[str, st
                   json_url=None, title=f"Error {status}")
 
 
-def _kb(request: Request) -> Any:
+def _kb(request: Request) -> KnowledgeBase:
     return request.app.state.kb
 
 

@@ -1,12 +1,14 @@
 """Corpora: JSON Lines and CSV/TSV with configurable field names.
 
-Each record becomes the object ``{"id", "url", "title", "published", "text",
-"lang"}`` — keys renamed through a field map (``--field text=body``; a dotted
-key such as ``meta.date`` reaches into nested JSON objects) — and then goes
-through the same checks as the plain JSON Lines reader
-(:func:`diplowatch.ingest.readers.read_path`): a bad record yields an
-:class:`~diplowatch.errors.InputError` naming the file and line, and the rest of
-the corpus goes on.
+:func:`read_jsonl` (from a stream) and :func:`read_jsonl_file` (from a file)
+are the one JSON Lines reader, for every input: ``read_inputs``,
+``read_path``, stdin, fetched bodies. Each record becomes the object ``{"id",
+"url", "title", "published", "text", "lang"}`` — keys renamed through a field
+map (``--field text=body``; a dotted key such as ``meta.date`` reaches into
+nested JSON objects; none: the keys as they are) — and then goes through the
+checks of every record (``diplowatch.ingest.readers._record``): a bad record
+yields an :class:`~diplowatch.errors.InputError` naming the file and line, and
+the rest of the corpus goes on.
 
 Dates: besides ISO 8601, RFC 2822 dates with a four-digit year
 (``Thu, 03 Jul 2025 10:00:00 GMT``) are understood; anything doubtful (two-digit
@@ -24,6 +26,7 @@ import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from diplowatch.errors import InputError
@@ -34,7 +37,7 @@ from diplowatch.model import Article
 
 log = logging.getLogger(__name__)
 
-__all__ = ["normalise_date", "read_csv", "read_jsonl", "remap"]
+__all__ = ["normalise_date", "read_csv", "read_jsonl", "read_jsonl_file", "remap"]
 
 _YEAR4 = re.compile(r"(?<!\d)\d{4}(?!\d)")
 NUL = b"\x00"
@@ -130,7 +133,8 @@ def read_jsonl(fh: BinaryIO, source: str, *, fields: Mapping[str, str] | None = 
     Yields:
         :class:`Article` or :class:`InputError` (1-based ``line``) per record, in
         order; blank lines are skipped; a corpus with no record yields one
-        ``InputError``. Lines longer than ``MAX_RECORD_BYTES`` are refused.
+        ``InputError`` ("file holds only whitespace"). Lines longer than
+        ``MAX_RECORD_BYTES`` are refused.
     """
     fields = fields or {}
     stats = summary if summary is not None else RunSummary()
@@ -162,7 +166,51 @@ def read_jsonl(fh: BinaryIO, source: str, *, fields: Mapping[str, str] | None = 
         yield InputError(source, f"read failed: {exc.strerror or exc}")
         return
     if records == 0:
-        yield InputError(source, "file holds no records")
+        yield InputError(source, "file holds only whitespace")
+
+
+def read_jsonl_file(path: Path, *, fields: Mapping[str, str] | None = None, published: dt.date | None = None,
+                    summary: RunSummary | None = None) -> Iterator[Article | InputError]:
+    """Read a JSON Lines corpus from a file: :func:`read_jsonl` once the file is open and looks like text.
+
+    Args:
+        path: the file (its name is the ``source`` of errors).
+        fields, published, summary: as for :func:`read_jsonl`.
+
+    Yields:
+        What :func:`read_jsonl` yields; or one :class:`InputError` when the file
+        cannot be opened ("no such file", "permission denied", "is a
+        directory", "cannot read: …"), is empty, or opens with binary data (it
+        is refused whole, not one error per line).
+    """
+    source = str(path)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        yield InputError(source, "no such file")
+        return
+    except PermissionError:
+        yield InputError(source, "permission denied")
+        return
+    except IsADirectoryError:
+        yield InputError(source, "is a directory")
+        return
+    except OSError as exc:
+        yield InputError(source, f"cannot read: {exc.strerror or exc}")
+        return
+    with fh:
+        try:
+            head = fh.peek(readers.BINARY_SNIFF)[:readers.BINARY_SNIFF] if hasattr(fh, "peek") else b""
+        except OSError as exc:
+            yield InputError(source, f"cannot read: {exc.strerror or exc}")
+            return
+        if not head:
+            yield InputError(source, "empty file")
+            return
+        if readers._mostly_control(head.decode("utf-8", "ignore")):
+            yield InputError(source, "binary file: not JSON Lines text")
+            return
+        yield from read_jsonl(fh, source, fields=fields, published=published, summary=summary)
 
 
 def _decode_csv(data: bytes, source: str) -> str:

@@ -27,18 +27,19 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from diplowatch.errors import ConfigurationError, InputError
 from diplowatch.files import atomic_write
 from diplowatch.ingest.fetch import Fetcher
+from diplowatch.ingest.pipeline import ArticleStore, EventExtractor, store_items
 from diplowatch.ingest.settings import IngestSettings
 from diplowatch.ingest.sources import accept_language, read_bytes
 from diplowatch.ingest.summary import RunSummary
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FeedState", "Follower", "parse_interval", "state_path_for"]
+__all__ = ["FeedState", "FollowStore", "Follower", "parse_interval", "state_path_for"]
 
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
 _UNITS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400, None: 1}
@@ -151,12 +152,25 @@ class _Stopper:
             yield item
 
 
+class FollowStore(ArticleStore, Protocol):
+    """What :class:`Follower` asks of the store: :class:`~diplowatch.ingest.pipeline.ArticleStore`, and more."""
+
+    @property
+    def url(self) -> str:
+        """The knowledge base's URL (names the default state file)."""
+
+    def has_article(self, id: str) -> bool:
+        """Whether an article with this id is stored (feed items already stored are not fetched)."""
+
+
 class Follower:
     """Polls URLs (feeds or pages) and stores what is new.
 
     Args:
         urls: feed or page URLs.
-        kb: an open :class:`~diplowatch.store.KnowledgeBase`.
+        store: where new items are stored: the write path over an open
+            knowledge base (:class:`diplowatch.write.Writer`); its ``url``
+            names the default state file.
         extractor: returns the event extractor (called lazily, once).
         settings: fetch limits, ``fetch_linked``, languages.
         state_path: JSON file of validators (default :func:`state_path_for`).
@@ -164,15 +178,15 @@ class Follower:
         fetcher: fetcher to use (default: a new one, closed by :meth:`close`).
     """
 
-    def __init__(self, urls: list[str], kb: Any, extractor: Callable[[], Any], *,
+    def __init__(self, urls: list[str], store: FollowStore, extractor: Callable[[], EventExtractor], *,
                  settings: IngestSettings | None = None, state_path: Path | None = None,
                  on_error: Callable[[Exception], None] | None = None, fetcher: Fetcher | None = None) -> None:
         self.urls = list(dict.fromkeys(urls))
-        self.kb = kb
+        self.store = store
         self.settings = settings or IngestSettings.from_env()
         self._extractor = extractor
-        self._ext: Any = None
-        self.state = _StateFile(state_path or state_path_for(kb.url))
+        self._ext: EventExtractor | None = None
+        self.state = _StateFile(state_path or state_path_for(store.url))
         self.on_error = on_error
         self._own_fetcher = fetcher is None
         self.fetcher = fetcher or Fetcher(self.settings)
@@ -183,7 +197,7 @@ class Follower:
         if self._own_fetcher:
             self.fetcher.close()
 
-    def _get_extractor(self) -> Any:
+    def _get_extractor(self) -> EventExtractor:
         if self._ext is None:
             self._ext = self._extractor()
         return self._ext
@@ -202,8 +216,6 @@ class Follower:
         Errors of the feed (down, refused, malformed) are counted in
         ``summary.feed_errors`` and never raised; ``KeyboardInterrupt`` is.
         """
-        from diplowatch.ingest.pipeline import store_items
-
         st = self.state.get(url)
         try:
             got = self.fetcher.fetch(url, accept="application/rss+xml,application/atom+xml,application/xml;"
@@ -219,7 +231,7 @@ class Follower:
             return
         items = list(read_bytes(got.content, source=url, name=got.url, content_type=got.content_type,
                                 charset=got.charset, url=got.url, settings=self.settings, summary=summary,
-                                fetcher=self.fetcher, is_known=self.kb.has_article))
+                                fetcher=self.fetcher, is_known=self.store.has_article))
         feed_errors = [i for i in items if isinstance(i, InputError) and i.source == url and i.line is None]
         if feed_errors and len(items) == len(feed_errors):
             self._fail(url, st, feed_errors[0].reason, summary)
@@ -233,7 +245,7 @@ class Follower:
             art = accept_language(item, self.settings, summary)
             if art is not None:
                 kept.append(art)
-        store_items(self.stopper.checked(kept), self.kb, self._get_extractor, summary, on_error=self.on_error,
+        store_items(self.stopper.checked(kept), self.store, self._get_extractor, summary, on_error=self.on_error,
                     critical=self.stopper.critical)
         st.etag, st.last_modified = got.etag, got.last_modified
         st.failures, st.last_error, st.last_ok = 0, None, time.time()

@@ -1,16 +1,18 @@
-"""Read inputs into :class:`~diplowatch.model.Article` records.
+"""The readers' building blocks: checks, dates, text articles, JSON records, stdin, directory walks.
 
-Supported sources:
+- :func:`parse_published`: lenient publication dates;
+- :func:`read_text_file`, :func:`read_stdin`: one plain-text article (UTF-8, an
+  optional BOM removed, line endings kept; empty, whitespace-only, binary and
+  invalid UTF-8 input refused with the reason);
+- ``_record``: one JSON Lines line into an Article (the checks every JSON or
+  CSV record goes through), ``_iter_lines``: the lines of a stream, over-long
+  ones refused;
+- :func:`walk`: the files of a directory tree, sorted.
 
-* ``*.txt`` (and any other suffix that is not JSON Lines): one article, its id
-  the file name without ``.txt`` (``Path.stem``), no title, the text as read
-  (UTF-8, an optional BOM removed, line endings kept).
-* ``*.jsonl`` / ``*.json``: JSON Lines, one object per line with the fields
-  ``{"id", "url", "published", "title", "text"}`` (``lang`` optional; any other
-  field ignored).
-* a directory: its ``.txt`` and ``.jsonl`` files, recursively, in sorted path
-  order (symbolic links to directories are not followed).
-* ``-``: standard input, read as one text article.
+The one JSON Lines reader is :func:`diplowatch.ingest.corpora.read_jsonl`; the
+entry points that choose a reader per input are in
+:mod:`diplowatch.ingest.sources` (:func:`~diplowatch.ingest.sources.read_inputs`,
+and the older :func:`~diplowatch.ingest.sources.read_path`).
 
 Bad input never raises out of the readers: an :class:`~diplowatch.errors.InputError`
 naming the source (and the 1-based line for JSON Lines) is *yielded* in place of
@@ -26,7 +28,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,8 +37,8 @@ from diplowatch.model import Article, article_id
 
 log = logging.getLogger(__name__)
 
-__all__ = ["JSONL_SUFFIXES", "MAX_RECORD_BYTES", "TEXT_SUFFIXES", "parse_published",
-           "read_path", "read_paths"]
+__all__ = ["DIRECTORY_SUFFIXES", "JSONL_SUFFIXES", "MAX_RECORD_BYTES", "STDIN", "STDIN_NAME", "TEXT_SUFFIXES",
+           "parse_published", "read_capped", "read_stdin", "read_text_file", "walk"]
 
 JSONL_SUFFIXES: frozenset[str] = frozenset({".jsonl", ".json"})
 """Suffixes read as JSON Lines (lower-cased comparison)."""
@@ -54,7 +56,7 @@ STDIN = "-"
 STDIN_NAME = "<stdin>"
 
 _MIN_YEAR = 1800
-_BINARY_SNIFF = 8192
+BINARY_SNIFF = 8192
 _CONTROL_SHARE = 0.10  # share of control characters above which text counts as binary
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?")
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
@@ -136,7 +138,7 @@ def _json_message(msg: str) -> str:
 
 def _mostly_control(text: str) -> bool:
     """True when more than 10 % of the (first 8192) characters are control characters."""
-    sample = text[:_BINARY_SNIFF]
+    sample = text[:BINARY_SNIFF]
     if not sample:
         return False
     bad = sum(1 for c in sample if c not in _ALLOWED_CONTROLS and unicodedata.category(c) == "Cc")
@@ -192,7 +194,12 @@ def _text_article(source: str, art_id: str | None, data: bytes,
     return Article(id=art_id or article_id(None, text), text=text, published=published)
 
 
-def _read_text_file(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
+def read_text_file(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
+    """One plain-text article from a file: its id the file name without the suffix (``Path.stem``).
+
+    Yields:
+        The :class:`Article`, or one :class:`InputError` naming the file and why.
+    """
     source = str(path)
     data = read_capped(path, source)
     if isinstance(data, InputError):
@@ -291,55 +298,12 @@ def _iter_lines(fh: BinaryIO, source: str) -> Iterator[tuple[int, bytes | InputE
         yield lineno, raw
 
 
-def _read_jsonl(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
-    source = str(path)
-    try:
-        fh = path.open("rb")
-    except FileNotFoundError:
-        yield InputError(source, "no such file")
-        return
-    except PermissionError:
-        yield InputError(source, "permission denied")
-        return
-    except IsADirectoryError:
-        yield InputError(source, "is a directory")
-        return
-    except OSError as exc:
-        yield InputError(source, f"cannot read: {exc.strerror or exc}")
-        return
-    with fh:
-        try:
-            head = fh.peek(_BINARY_SNIFF)[:_BINARY_SNIFF] if hasattr(fh, "peek") else b""
-        except OSError as exc:
-            yield InputError(source, f"cannot read: {exc.strerror or exc}")
-            return
-        if not head:
-            yield InputError(source, "empty file")
-            return
-        # A file whose opening is binary is refused whole (not one error per line).
-        sniff = head.decode("utf-8", "ignore")
-        if _mostly_control(sniff):
-            yield InputError(source, "binary file: not JSON Lines text")
-            return
-        records = 0
-        try:
-            for lineno, raw in _iter_lines(fh, source):
-                if isinstance(raw, InputError):
-                    records += 1
-                    yield raw
-                    continue
-                item = _record(source, lineno, raw, published)
-                if item is not None:
-                    records += 1
-                    yield item
-        except OSError as exc:
-            yield InputError(source, f"read failed: {exc.strerror or exc}")
-            return
-        if records == 0:
-            yield InputError(source, "file holds only whitespace")
+def read_stdin(published: dt.date | None) -> Iterator[Article | InputError]:
+    """One plain-text article from standard input (its id: a hash of its text).
 
-
-def _read_stdin(published: dt.date | None) -> Iterator[Article | InputError]:
+    Yields:
+        The :class:`Article`, or one :class:`InputError` for ``<stdin>``.
+    """
     if sys.stdin is None:
         yield InputError(STDIN_NAME, "no standard input")
         return
@@ -376,70 +340,3 @@ def walk(root: Path, suffixes: frozenset[str] = DIRECTORY_SUFFIXES) -> Iterator[
     if not found and not errors:
         yield InputError(str(root), "directory holds no readable files (" + " ".join(sorted(suffixes)) + ")")
     yield from sorted(found)
-
-
-def read_path(path: str | os.PathLike[str], published: dt.date | None = None
-              ) -> Iterator[Article | InputError]:
-    """Read one input into articles.
-
-    Args:
-        path: a ``.txt`` file (one article; id = file name without ``.txt``), a
-            ``.jsonl``/``.json`` JSON Lines file (one article per line; id =
-            the ``id`` field, else :func:`~diplowatch.model.article_id` of URL
-            or text), a directory (its ``.txt``/``.jsonl`` files, recursively,
-            sorted by path), or ``"-"`` for standard input (one text article,
-            id = hash of its text). Files of any other suffix are read as text.
-        published: publication date used when a record has none: always for
-            text files and stdin; for JSON Lines only where ``published`` is
-            missing or unusable (see :func:`parse_published`). A record's own
-            valid date is never overridden.
-
-    Yields:
-        :class:`Article` for every good record and :class:`InputError` (not
-        raised) for every bad one, in input order: missing or unreadable files,
-        empty or whitespace-only files, binary data (NUL bytes or mostly
-        control characters), invalid UTF-8 (the error names the byte offset; for
-        JSON Lines, the line), a line that is not JSON, not an object, lacks
-        ``"text"`` or has a field of the wrong type. ``error.source`` is the file
-        name (``"<stdin>"`` for stdin) and ``error.line`` the 1-based line
-        number or ``None``. A lone surrogate escaped in a JSON string
-        (``"\\ud83d"``: legal JSON, not valid Unicode) in ``text``, ``title``,
-        ``url``, ``id`` or ``lang`` makes the record an ``InputError`` naming
-        the field and the offset.
-    """
-    if isinstance(published, dt.datetime):
-        published = published.date()
-    if isinstance(path, str) and path == STDIN:
-        yield from _read_stdin(published)
-        return
-    p = Path(path)
-    try:
-        is_dir = p.is_dir()
-    except OSError:
-        is_dir = False
-    if is_dir:
-        for item in walk(p):
-            if isinstance(item, InputError):
-                yield item
-            else:
-                yield from read_path(item, published)
-        return
-    if p.suffix.lower() in JSONL_SUFFIXES:
-        yield from _read_jsonl(p, published)
-    else:
-        yield from _read_text_file(p, published)
-
-
-def read_paths(paths: Iterable[str | os.PathLike[str]], published: dt.date | None = None
-               ) -> Iterator[Article | InputError]:
-    """Read several inputs one after the other; see :func:`read_path`.
-
-    Args:
-        paths: files, directories or ``"-"``, in the order to read them.
-        published: fallback publication date, as for :func:`read_path`.
-
-    Yields:
-        :class:`Article` or :class:`InputError`, input after input.
-    """
-    for path in paths:
-        yield from read_path(path, published)

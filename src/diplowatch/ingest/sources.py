@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 
 from diplowatch.errors import InputError
 from diplowatch.ingest import readers
-from diplowatch.ingest.corpora import read_csv, read_jsonl
+from diplowatch.ingest.corpora import read_csv, read_jsonl, read_jsonl_file
 from diplowatch.ingest.feeds import looks_like_feed, parse_feed
 from diplowatch.ingest.fetch import Fetcher, is_url
 from diplowatch.ingest.html import html_article, looks_like_html
@@ -45,7 +45,7 @@ from diplowatch.model import Article, article_id
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "sniff_format"]
+__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "read_path", "read_paths", "sniff_format"]
 
 FORMATS: tuple[str, ...] = ("html", "feed", "jsonl", "csv", "text")
 
@@ -162,23 +162,10 @@ def _read_file(path: Path, s: IngestSettings, stats: RunSummary, published: dt.d
     source = str(path)
     fmt = sniff_format(path.name, None, _head(path))
     if fmt == "text":
-        yield from readers.read_path(path, published)
+        yield from readers.read_text_file(path, published)
         return
     if fmt == "jsonl":
-        try:
-            fh = path.open("rb")
-        except OSError:
-            yield from readers.read_path(path, published)  # names the error as the text reader does
-            return
-        with fh:
-            head = fh.peek(8192)[:8192] if hasattr(fh, "peek") else b""
-            if not head:
-                yield InputError(source, "empty file")
-                return
-            if readers._mostly_control(head.decode("utf-8", "ignore")):
-                yield InputError(source, "binary file: not JSON Lines text")
-                return
-            yield from read_jsonl(fh, source, fields=s.fields, published=published, summary=stats)
+        yield from read_jsonl_file(path, fields=s.fields, published=published, summary=stats)
         return
     cap = {"html": s.max_html_bytes, "feed": s.max_feed_bytes}.get(fmt, readers.MAX_RECORD_BYTES)
     data = readers.read_capped(path, str(path), cap)
@@ -317,6 +304,73 @@ def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date 
     finally:
         if box and fetcher is None:
             box[0].close()
+
+
+def read_path(path: str | os.PathLike[str], published: dt.date | None = None
+              ) -> Iterator[Article | InputError]:
+    """Read one input into articles.
+
+    Args:
+        path: a ``.txt`` file (one article; id = file name without ``.txt``), a
+            ``.jsonl``/``.json`` JSON Lines file (one article per line; id =
+            the ``id`` field, else :func:`~diplowatch.model.article_id` of URL
+            or text), a directory (its ``.txt``/``.jsonl`` files, recursively,
+            sorted by path), or ``"-"`` for standard input (one text article,
+            id = hash of its text). Files of any other suffix are read as text.
+        published: publication date used when a record has none: always for
+            text files and stdin; for JSON Lines only where ``published`` is
+            missing or unusable (see :func:`parse_published`). A record's own
+            valid date is never overridden.
+
+    Yields:
+        :class:`Article` for every good record and :class:`InputError` (not
+        raised) for every bad one, in input order: missing or unreadable files,
+        empty or whitespace-only files, binary data (NUL bytes or mostly
+        control characters), invalid UTF-8 (the error names the byte offset; for
+        JSON Lines, the line), a line that is not JSON, not an object, lacks
+        ``"text"`` or has a field of the wrong type. ``error.source`` is the file
+        name (``"<stdin>"`` for stdin) and ``error.line`` the 1-based line
+        number or ``None``. A lone surrogate escaped in a JSON string
+        (``"\\ud83d"``: legal JSON, not valid Unicode) in ``text``, ``title``,
+        ``url``, ``id`` or ``lang`` makes the record an ``InputError`` naming
+        the field and the offset.
+    """
+    if isinstance(published, dt.datetime):
+        published = published.date()
+    if isinstance(path, str) and path == readers.STDIN:
+        yield from readers.read_stdin(published)
+        return
+    p = Path(path)
+    try:
+        is_dir = p.is_dir()
+    except OSError:
+        is_dir = False
+    if is_dir:
+        for item in readers.walk(p):
+            if isinstance(item, InputError):
+                yield item
+            else:
+                yield from read_path(item, published)
+        return
+    if p.suffix.lower() in readers.JSONL_SUFFIXES:
+        yield from read_jsonl_file(p, published=published)
+    else:
+        yield from readers.read_text_file(p, published)
+
+
+def read_paths(paths: Iterable[str | os.PathLike[str]], published: dt.date | None = None
+               ) -> Iterator[Article | InputError]:
+    """Read several inputs one after the other; see :func:`read_path`.
+
+    Args:
+        paths: files, directories or ``"-"``, in the order to read them.
+        published: fallback publication date, as for :func:`read_path`.
+
+    Yields:
+        :class:`Article` or :class:`InputError`, input after input.
+    """
+    for path in paths:
+        yield from read_path(path, published)
 
 
 def estimate_total(inputs: Iterable[str | os.PathLike[str]]) -> int | None:

@@ -1,6 +1,6 @@
 """Article identity, near-duplicates and corroboration, inside a write transaction.
 
-Used by :meth:`diplowatch.store.KnowledgeBase.add` (and by migration 0002 to
+Used by :meth:`diplowatch.store.KnowledgeBase.storing` (and by migration 0002 to
 backfill databases made by 0001). Every function takes an open
 :class:`~sqlalchemy.engine.Connection` in a transaction and writes nothing
 outside it.
@@ -41,7 +41,7 @@ from sqlalchemy import Connection, bindparam, distinct, func, insert, select, up
 from diplowatch.model import Actor, Article, Event, article_id
 from diplowatch.ontology import MUTUAL_EVENTS
 from diplowatch.store import neardup
-from diplowatch.store.db import (
+from diplowatch.store.schema import (
     ARTICLE_MINHASH, EVENTS, NEAR_DUPLICATES, REAL_EVENTS, REPORTS,
 )
 

@@ -17,12 +17,15 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, String, Table, Text, select, update
 
 from diplowatch.errors import StoreError
-from diplowatch.store.db import metadata
+from diplowatch.store.schema import metadata
+
+if TYPE_CHECKING:
+    from diplowatch.store.db import KnowledgeBase
 
 __all__ = ["API_TOKENS", "SCOPES", "ApiToken", "create_token", "list_tokens", "revoke_token", "verify_token"]
 
@@ -62,10 +65,6 @@ class ApiToken:
     revoked_at: str | None = None
 
 
-def _engine(kb: Any) -> Any:
-    return kb._engine  # noqa: SLF001 - the store's own package
-
-
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -74,7 +73,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def create_token(kb: Any, scopes: Iterable[str], label: str | None = None) -> tuple[str, ApiToken]:
+def create_token(kb: KnowledgeBase, scopes: Iterable[str], label: str | None = None) -> tuple[str, ApiToken]:
     """Make a new token with ``scopes`` and store its hash.
 
     Args:
@@ -100,7 +99,7 @@ def create_token(kb: Any, scopes: Iterable[str], label: str | None = None) -> tu
     token = f"dwt_{tid}_{secrets.token_urlsafe(32)}"
     record = ApiToken(tid, wanted, label, _now())
     try:
-        with _engine(kb).begin() as conn:
+        with kb.transaction() as conn:
             conn.execute(API_TOKENS.insert().values(id=tid, hash=_hash(token), scopes=" ".join(wanted),
                                                     label=label, created_at=record.created_at))
     except Exception as exc:
@@ -108,7 +107,7 @@ def create_token(kb: Any, scopes: Iterable[str], label: str | None = None) -> tu
     return token, record
 
 
-def verify_token(kb: Any, token: str) -> ApiToken | None:
+def verify_token(kb: KnowledgeBase, token: str) -> ApiToken | None:
     """The stored, unrevoked token that ``token`` is, or ``None``.
 
     The hash of ``token`` is compared with the stored hash in constant time
@@ -118,7 +117,7 @@ def verify_token(kb: Any, token: str) -> ApiToken | None:
     m = _TOKEN.fullmatch(token or "")
     row = None
     if m:
-        with _engine(kb).connect() as conn:
+        with kb.connect() as conn:
             row = conn.execute(select(API_TOKENS).where(API_TOKENS.c.id == m.group(1))).mappings().first()
     stored = row["hash"] if row is not None else _DUMMY_HASH
     ok = hmac.compare_digest(stored.encode("ascii"), _hash(token or "").encode("ascii"))
@@ -127,16 +126,16 @@ def verify_token(kb: Any, token: str) -> ApiToken | None:
     return _record(row)
 
 
-def list_tokens(kb: Any) -> list[ApiToken]:
+def list_tokens(kb: KnowledgeBase) -> list[ApiToken]:
     """Every stored token (without secrets), oldest first."""
-    with _engine(kb).connect() as conn:
+    with kb.connect() as conn:
         rows = conn.execute(select(API_TOKENS).order_by(API_TOKENS.c.created_at, API_TOKENS.c.id)).mappings()
         return [_record(r) for r in rows]
 
 
-def revoke_token(kb: Any, token_id: str) -> bool:
+def revoke_token(kb: KnowledgeBase, token_id: str) -> bool:
     """Revoke the token with this public id; ``True`` when one was revoked now."""
-    with _engine(kb).begin() as conn:
+    with kb.transaction() as conn:
         res = conn.execute(update(API_TOKENS)
                            .where((API_TOKENS.c.id == token_id) & API_TOKENS.c.revoked_at.is_(None))
                            .values(revoked_at=_now()))

@@ -16,7 +16,7 @@ evaluation and delivery are :mod:`diplowatch.alerts`.
   than now), the last error and when it was delivered.
 
 Alerts and outbox rows are written in the transaction that stores the events
-they are about (:meth:`~diplowatch.store.KnowledgeBase.add`).
+they are about, by the write path of :mod:`diplowatch.write`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy import (
     CheckConstraint, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint,
 )
 
-from diplowatch.store.db import metadata
+from diplowatch.store.schema import metadata
 
 __all__ = ["ALERTS", "ALERT_OUTBOX", "OUTBOX_STATUSES", "WATCH_RULES"]
 

@@ -1,1 +1,1 @@
-"""Alembic revision scripts; applied in order by :func:`diplowatch.store.db.migrate`."""
+"""Alembic revision scripts; applied in order by :func:`diplowatch.store.opening.migrate`."""
