@@ -117,6 +117,16 @@ STATEMENT_CASES = [
     # a remark deep inside the object ("its ties with the US") is not the target of a complaint
     ("The foreign ministry summoned Japan's envoy to complain about his remarks on Korea's ties with the United States.",
      [], [("criticize", "KOR", "USA", "asserted")]),
+    # a speaker judging an act ("said X's decree violated ...") criticises the act's agent
+    ("Kenya's foreign minister said Ethiopia's annexation decree plainly breached the African Union charter.",
+     [("criticize", "KEN", "ETH", "asserted")], []),
+    # ... and "the move to recognise" names every recognition reported before it
+    ("Chile and Peru announced on Monday that they recognise the Republic of Kosovo. "
+     "Serbia's president insisted that the move to recognise Kosovo undermined regional stability.",
+     [("criticize", "SRB", "CHL", "asserted"), ("criticize", "SRB", "PER", "asserted")], []),
+    # "charging that X had meddled": the subject of the charge is its target
+    ("Caracas recalled its envoy, charging that Colombia had interfered in its internal affairs.",
+     [("criticize", "VEN", "COL", "asserted")], []),
 ]
 
 

@@ -101,6 +101,9 @@ class Candidate:
             government announced *the break* on Friday"), the event types it
             may name (``()``: any act); it reports no new event, but its date
             dates the act it names when that act had none of its own.
+        ref_kinds: with ``refers_to_event``, the event types the event noun
+            names by its complement ("the move *to recognise*"; "the decision
+            *on recognition*"); ``()`` when it names none.
     """
 
     frame: Frame
@@ -117,6 +120,7 @@ class Candidate:
     restates: bool = False
     implicit_target: bool = False
     backref: tuple[str, ...] | None = None
+    ref_kinds: tuple[str, ...] = ()
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -847,6 +851,8 @@ class EventFinder:
             return self._switch(tok, frame, mentions, sources, generic, spath), None
         if frame.roles == "mediator":
             return self._mediation(tok, frame, mentions, sources, generic, spath), None
+        if frame.roles == "speaker_judges":
+            return self._judged(tok, frame, mentions), None
         if frame.mutual:
             holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
             between = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"]
@@ -870,12 +876,56 @@ class EventFinder:
                     for t in targets if t.actor is not None], None
         if refers:
             srcs = [m.actor for m in sources if m.actor is not None] or ([None] if generic else [])
-            return [Candidate(frame, event, tok, s, None, s is None, spath, "event-ref", True) for s in srcs], None
+            kinds = self._ref_kinds(tok)
+            return [Candidate(frame, event, tok, s, None, s is None, spath, "event-ref", True, ref_kinds=kinds)
+                    for s in srcs], None
         cands = self._fan(frame, event, tok, sources, targets, generic, spath, tpath)
         pending = None
         if not targets and (sources or generic):
             pending = ([m.actor for m in sources] or [None], generic, spath)
         return cands, pending
+
+    def _judged(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
+        """Roles of "X said *the decree violated* international law": the speaker of the
+        reporting verb above the trigger is the source; the agent of the act the trigger's
+        subject names is the target ("Putin's decree": Russia; "the move": the last act
+        reported, resolved by the pipeline). No candidate when the trigger is not a
+        complement of a reporting verb or its subject names no act."""
+        verb = tok.head
+        if tok.dep_ != "ccomp" or verb.lemma_.lower() not in self.lex.cues["reporting_verbs"]:
+            return []
+        act = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+        if act is None or act.lemma_.lower() not in self.lex.event_nouns:
+            return []
+        sources, generic, spath, used = self._subject(verb, mentions)
+        if not sources and not generic:
+            return []
+        own = {m.actor.state for m in sources if m.actor is not None and m.actor.state}
+        agents = self._agent(act, mentions, 3)[0] or [
+            m for c in act.children if c.dep_ in ("poss", "compound", "amod") and c.i not in used
+            for m in self._collect(c, mentions)]
+        agents = [m for m in agents if m.actor is not None and m.actor.state not in own]
+        if agents:
+            return self._fan(frame, frame.event, tok, sources, agents, generic, "speaker:" + spath, "judged-act")
+        srcs = [m.actor for m in sources if m.actor is not None] or [None]
+        kinds = self._ref_kinds(tok)
+        return [Candidate(frame, frame.event, tok, s, None, s is None, "speaker:" + spath, "event-ref", True,
+                          ref_kinds=kinds) for s in srcs]
+
+    def _ref_kinds(self, tok: Token) -> tuple[str, ...]:
+        """Event types named by the complement of the event noun that is ``tok``'s subject or
+        object: "the move *to recognise* a Palestinian state" (recognitions), "the decision *on
+        the expulsions*"; ``()`` when the noun names no act of the lexicon."""
+        kinds: list[str] = []
+        for noun in (c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "dobj")
+                     and c.lemma_.lower() in self.lex.event_nouns):
+            heads = [c for c in noun.children if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB"]
+            heads += [p for c in noun.children if c.dep_ == "prep" and c.lower_ in ("of", "on", "to")
+                      for p in c.children if p.dep_ == "pobj"]
+            for h in heads:
+                for f in self.lex.by_lemma.get(h.lemma_.lower(), ()):
+                    kinds += [f.event] + ([f.government_event] if f.government_event else [])
+        return tuple(dict.fromkeys(kinds))
 
     def _from_roles(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate] | None:
         """Roles of "criticism *from* X": X is the source; the target is the trigger's own

@@ -281,12 +281,19 @@ class Extractor:
                                    f"implicit:{ref.event}")
             return [coded] if coded is not None else []
         if (cand.refers_to_event and cand.target is None) or cand.source_refers:
-            ref = next((e for e in earlier if e.event not in REACTIONS
-                        and e.source is not None and e.polarity == "asserted"), None)
+            if cand.ref_kinds:
+                # "the move to recognise a Palestinian state": every act of that kind reported so far
+                same = [e for e in earlier if e.event in cand.ref_kinds and e.source is not None
+                        and e.polarity != "negated"]
+                same = list({e.source.id: e for e in reversed(same)}.values())[::-1]
+                ref = same[0] if same else None
+            else:
+                ref = next((e for e in earlier if e.event not in REACTIONS
+                            and e.source is not None and e.polarity == "asserted"), None)
+                same = [e for e in earlier if ref is not None and e.evidence.start == ref.evidence.start
+                        and e.event == ref.event and e.polarity == ref.polarity and e.source is not None]
             if ref is None:
                 return []
-            same = [e for e in earlier if e.evidence.start == ref.evidence.start and e.event == ref.event
-                    and e.polarity == ref.polarity and e.source is not None]
             out = []
             for e in same:
                 source, target = (e.source, cand.target) if cand.source_refers else (cand.source, e.source)
