@@ -254,6 +254,8 @@ LIST_CASES = [
      [("recognize_state", s, "PSE", "asserted") for s in ("MLT", "ESP", "IRL", "NOR")]),
     ("Pakistan was among the three countries that recognized the first Taliban government.",
      [("recognize_government", "PAK", "AFG", "asserted")]),
+    ("The roster of nations that have reversed their recognition of Kosovo takes in Grenada, Togo and Nauru.",
+     [("withdraw_recognition", s, "XKX", "asserted") for s in ("GRD", "TGO", "NRU")]),
     # the target left out by a nominal act is the one just reported
     ("Several Western countries have recognised the State of Palestine. France and Malta joined Canada in "
      "announcing their recognition.",
@@ -264,3 +266,10 @@ LIST_CASES = [
 @pytest.mark.parametrize(("text", "expect"), LIST_CASES, ids=[f"list-{i}" for i in range(len(LIST_CASES))])
 def test_lists(extractor, text, expect):
     check(keys(extractor, text), expect, [("recognize_government", "FRA", "AFG", "asserted")])
+
+
+def test_infinitive_on_a_subject_noun_is_not_the_speakers_act(extractor):
+    # "the next country to withdraw" does it, not the ministry that will name it
+    found = keys(extractor, "The identity of the next country to withdraw its recognition of Taiwan will be "
+                            "revealed soon, the Chinese foreign ministry said.")
+    assert not {k for k in found if k[0] == "withdraw_recognition" and k[1] == "CHN"}, found

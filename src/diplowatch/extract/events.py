@@ -578,13 +578,24 @@ class EventFinder:
                 ms = self._collect(head, mentions, depth=2, avoid={t.i for t in node.subtree})
                 if ms:
                     return ms, False, f"{path}relcl-head", {head.i}
-                if head.lemma_.lower() in self.lex.generic_subjects and head.dep_ != "attr":
+                listing = head.lemma_.lower() in self.lex.generic_subjects or (
+                    head.lemma_.lower() in LIST_NOUNS and head.dep_ in ("nsubj", "nsubjpass"))
+                if listing and head.dep_ != "attr":
                     members = self._members(head, mentions)
                     if members:
                         # "the list of states that have withdrawn recognition includes A, B and C",
                         # "A was among the three countries that recognised ..."
                         return members, False, f"{path}relcl-head:members", {head.i}
                     return [], True, f"{path}relcl-head:generic", {head.i}
+                if head.dep_ in ("nsubj", "nsubjpass") and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                               for c in node.children):
+                    # "the name of the 15th state to revoke ... will be made public, Serbia said": an
+                    # infinitive on the subject of another predicate is done by what that noun names,
+                    # not by the subject of the clause above
+                    named = [head] + [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                                      for p in c.children if p.dep_ == "pobj"]
+                    generic = any(n.lemma_.lower() in self.lex.generic_subjects for n in named)
+                    return [], generic, f"{path}relcl-head:" + ("generic" if generic else "unresolved"), {head.i}
                 came_from = node.i
                 node = head
                 path += "relcl^"
