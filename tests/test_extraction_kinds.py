@@ -201,6 +201,11 @@ def test_a_day_written_on_that_day_is_not_next_year(extractor):
 # --------------------------------------------------------------------------- representation phrased indirectly
 
 REPRESENTATION_CASES = [
+    # a host raising another's office on its soil to a mission opens that state's mission
+    ("Austria has elevated the Palestinian representation in Vienna to an embassy headed by an ambassador.",
+     [("open_embassy", "AUT", "PSE", "asserted")]),
+    ("Belgium and Italy have raised the PLO offices in their capitals to full embassy status.",
+     [("open_embassy", "BEL", "PSE", "asserted"), ("open_embassy", "ITA", "PSE", "asserted")]),
     ("Ghana gave the Nigerian envoy 48 hours to quit the country.", [("expel_diplomats", "GHA", "NGA", "asserted")]),
     ("Eritrea's ambassador has been told to leave Djibouti within the next 72 hours.",
      [("expel_diplomats", "DJI", "ERI", "asserted")]),

@@ -31,7 +31,7 @@ added by :mod:`diplowatch.extract.pipeline`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -64,7 +64,7 @@ PARTITIVES = frozenset({"all", "some", "most", "many", "several", "one", "each",
 """Heads of "four *of* the five consulates": transparent when reading a trigger's arguments."""
 MISSION_EVENTS = frozenset({"open_embassy", "close_embassy"})
 MISSION_NOUNS = frozenset({"embassy", "embassies", "consulate", "consulates", "mission", "missions", "legation",
-                           "office", "offices"})
+                           "office", "offices", "delegation", "delegations", "representation"})
 MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
 """Verbs that say which states a group consists of ("the list ... includes A, B and C")."""
 
@@ -258,7 +258,7 @@ class EventFinder:
             if need and not any(t.lower_ in need or t.lemma_.lower() in need for t in tok.subtree):
                 continue
             if frame.requires_text:
-                phrase = " ".join(t.lower_ for t in tok.subtree)
+                phrase = " ".join(t.lower_ for t in tok.subtree if not t.is_punct)
                 if not any(p in phrase for p in frame.requires_text):
                     continue
             hit: Token | None = None
@@ -1130,9 +1130,12 @@ class EventFinder:
                                            for p in c.children if p.dep_ == "pobj"]:
                 for c in o.subtree:
                     m = mentions.get(c.i)
-                    if m is not None and m.actor is not None and m.actor.kind == "state" and m.actor.state not in own \
-                            and c.dep_ in ("amod", "compound", "poss", "nmod") and c.head.lemma_.lower() in MISSION_NOUNS:
-                        best.append((0, m, "hosted-mission"))
+                    if m is not None and m.actor is not None and m.actor.kind != "person" and m.actor.state \
+                            and m.actor.state not in own and c.dep_ in ("amod", "compound", "poss", "nmod") \
+                            and c.head.lemma_.lower() in MISSION_NOUNS:
+                        # "the PLO delegation in Berlin": a mission stands for its state
+                        owner = m if m.actor.kind == "state" else replace(m, actor=self.gazetteer.state(m.actor.state))
+                        best.append((0, owner, "hosted-mission"))
         if frame.target_kinds:
             best = [b for b in best if b[1].actor.kind in frame.target_kinds]
         if not best:

@@ -338,6 +338,9 @@ class Extractor:
             # "accepted the credentials of Gul Hassan Hassan, the Afghan ambassador": his government
             target = self.gazetteer.government(target.state, article.published, de_facto=True) \
                 or self.gazetteer.state(target.state)
+        elif event_name in ("open_embassy", "close_embassy") and target.kind == "organization" and target.state:
+            # "raised the PLO delegation to a mission": missions are of states
+            target = self.gazetteer.state(target.state)
         elif event_name in ("recognize_state", "recognize_government") and target.kind == "person" and target.state:
             # "recognises Juan Guaidó as interim president": the government he leads, not a person
             event_name, target = "recognize_government", self.gazetteer.state(target.state) or target

@@ -107,7 +107,8 @@ class Prefilter:
                 for st in stems(lemma):
                     add(st, ("exempt", n))
             for phrase in frame.requires_text:
-                add(phrase, ("requires", n))
+                # its longest word: the frame reads the phrase without punctuation ('to a "mission"')
+                add(max(phrase.split(), key=len), ("requires", n))
         self._forms = {form for form, _key in gazetteer.surface_forms()}
         for form in self._forms:
             # "US", "UN", "CAR", "LeT" are names only as written: "us", "car" and "let" are words
