@@ -139,6 +139,14 @@ def test_statements(extractor, text, expect, absent):
 # --------------------------------------------------------------------------- references
 
 REFERENCE_CASES = [
+    # "his country" in what an official says: the speaker's state, not the last person named
+    ("Spain's Pedro Sánchez met Mexico's president. Later, the Guatemalan foreign minister said his country "
+     "would sever diplomatic relations with Taiwan.",
+     [("break_relations", "GTM", "TWN", "hypothetical")]),
+    # praising or blaming X *for doing*: X does it (and "its" is X's)
+    ("Washington praised Bahrain for restoring its relations with Qatar.",
+     [("restore_relations", "BHR", "QAT", "asserted")]),
+    ("The Solomons restored relations with Beijing in 2019.", [("restore_relations", "CHN", "SLB", "asserted")]),
     ("On Tuesday Ethiopia and Kenya met in Nairobi. The two leaders praised Djibouti for its mediation.",
      [("praise", "ETH", "DJI", "asserted"), ("praise", "KEN", "DJI", "asserted")]),
     # the last pair named, not the nearest two names

@@ -600,6 +600,14 @@ class EventFinder:
                 node = head
                 path += "relcl^"
                 continue
+            if node.dep_ == "pcomp" and node.head.lower_ == "for" and node.head.dep_ == "prep" \
+                    and node.tag_ == "VBG":
+                # "commended Kiribati *for cutting* its links", "blamed X for expelling": the
+                # object of the verb that praises or blames is the gerund's agent
+                obj = next((c for c in node.head.head.children if c.dep_ == "dobj"), None)
+                ms = self._collect(obj, mentions) if obj is not None else []
+                if ms:
+                    return ms, False, f"{path}for-object", {t.i for t in obj.subtree}
             if node.dep_ in ("xcomp", "advcl") and node.head.lemma_.lower() in OBJECT_CONTROL:
                 obj = next((c for c in node.head.children if c.dep_ == "dobj"), None)
                 if obj is None:  # "called on X to", "appealed to X to"

@@ -533,6 +533,13 @@ class MentionFinder:
                     ctx.nearest(char, frozenset({"state", "government"}))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             return None
+        if lower in ("his", "her") and tok.dep_ == "poss" and tok.head.lemma_.lower() in STATE_NOUNS:
+            # "the Solomons' foreign minister said *his* country's decision ...": the state of the
+            # speaker whose clause holds it, not of the last person named
+            m = next(self._governing_subjects(tok, by_token, frozenset({"person", "body", "state", "government"})),
+                     None)
+            if m is not None and m.actor is not None and m.actor.state:
+                return self._ref_mention(tok, self._state(m.actor.state) or m.actor, "pronoun", offset, sent_of)
         if lower in PERSONAL and tok.dep_ in ("nsubj", "nsubjpass", "poss"):
             # "he", "his": the nearest person before, in this sentence or the one before
             m = ctx.nearest(char, frozenset({"person"}))
@@ -660,6 +667,13 @@ class MentionFinder:
         seen: set[int] = set()
         node = tok
         while node.head.i != node.i:
+            if node.dep_ == "pcomp" and node.tag_ == "VBG" and node.head.lower_ == "for":
+                # "commended Kiribati for cutting *its* links": the object is the gerund's subject
+                obj = next((c for c in node.head.head.children if c.dep_ == "dobj" and c.i in by_token), None)
+                m = by_token[obj.i] if obj is not None else None
+                if m is not None and m.actor is not None and m.actor.kind in kinds and id(m) not in seen:
+                    seen.add(id(m))
+                    yield m
             node = node.head
             for c in node.children:
                 if c.dep_ in ("nsubj", "nsubjpass") and c.i < tok.i and c.i in by_token:
