@@ -39,6 +39,9 @@ def both(event: str, a: str, b: str, polarity: str = "asserted") -> list[tuple]:
 # --------------------------------------------------------------------------- contacts
 
 CONTACT_CASES = [
+    # receiving an invitation (or a letter) from a counterpart is no meeting with him
+    ("The visit follows a formal invitation the prime minister received from his Qatari counterpart.",
+     [], [("high_level_talks", "QAT", None, "asserted"), ("high_level_talks", None, "QAT", "asserted")]),
     # phone calls, both ways
     ("Kenya's foreign minister spoke by phone with his Ugandan counterpart on Monday.",
      both("high_level_talks", "KEN", "UGA"), []),
@@ -170,6 +173,9 @@ def test_references(extractor, text, expect):
 # --------------------------------------------------------------------------- polarity
 
 POLARITY_CASES = [
+    # a purpose clause states an aim, not the act
+    ("The Kenyan foreign minister is in Seoul to open his country's first embassy in South Korea.",
+     [("open_embassy", "KEN", "KOR", "hypothetical")], [("open_embassy", "KEN", "KOR", "asserted")]),
     ("The Mexican president called off a summit with the Cuban president that had been planned for June.",
      [("high_level_talks", "MEX", "CUB", "negated")], [("high_level_talks", "MEX", "CUB", "asserted")]),
     ("The prime minister ordered the cancellation of the Fijian foreign minister's planned trip to Australia.",

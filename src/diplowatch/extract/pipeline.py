@@ -225,7 +225,8 @@ class Extractor:
         Only an act dated by the publication day alone (a headline, a bare report) takes the
         date, and only from an explicit date of the back-reference's own clause.
         """
-        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
+        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive,
+                                ordered=cand.frame.roles == "host_allows")
         if reading.polarity != "asserted":
             return
         date, precision, text = self._date(cand.trigger, reading.attribution_head, article.published, "past")
@@ -344,7 +345,8 @@ class Extractor:
         elif event_name in ("recognize_state", "recognize_government") and target.kind == "person" and target.state:
             # "recognises Juan Guaidó as interim president": the government he leads, not a person
             event_name, target = "recognize_government", self.gazetteer.state(target.state) or target
-        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive)
+        reading = read_polarity(cand.trigger, self.lexicon, cand.frame.constitutive,
+                                ordered=cand.frame.roles == "host_allows")
         polarity = reading.polarity
         attribution = self._attribution(cand.trigger, reading.attribution_head, mentions)
         context_only = cand.source_generic and polarity == "asserted" and not cand.frame.object_events \

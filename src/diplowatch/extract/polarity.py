@@ -96,7 +96,8 @@ def governing_chain(trigger: Token, lex: Lexicon) -> tuple[list[Token], Token | 
     return chain, None
 
 
-def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> PolarityReading:
+def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
+                  ordered: bool = False) -> PolarityReading:
     """Read the polarity of the event reported by ``trigger``.
 
     Args:
@@ -104,6 +105,8 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> P
         lex: the lexicon (polarity cues).
         constitutive: the agreement itself is the act ("agreed to restore
             relations" stays asserted).
+        ordered: the trigger is what an order or permission grants ("gave the
+            envoy 48 hours *to leave*"), never a purpose clause.
 
     Returns:
         A :class:`PolarityReading`.
@@ -154,6 +157,11 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False) -> P
         if any(f"{lemma} {p}" in cues["negating_phrasals"] for p in particles):
             # "called off the summit", "held back on recognising"
             negated = negated or f"{lemma} {next(p for p in particles if f'{lemma} {p}' in cues['negating_phrasals'])}"
+        below = chain[depth - 1]
+        if not ordered and below.dep_ == "advcl" and below.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to"
+                                                                for c in below.children):
+            # a purpose clause: "Deby is in Israel *to open* the embassy" states an aim, not the act
+            hypothetical = hypothetical or "to (purpose)"
         if lemma == "be" and chain[depth - 1].dep_ == "xcomp" and any(
                 c.dep_ == "aux" and c.lower_ == "to" for c in chain[depth - 1].children):
             hypothetical = hypothetical or "be to"  # "the two leaders are to open the embassy"
