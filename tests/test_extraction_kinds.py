@@ -173,6 +173,10 @@ def test_references(extractor, text, expect):
 # --------------------------------------------------------------------------- polarity
 
 POLARITY_CASES = [
+    # the act named again ("the recognition") keeps the polarity it was reported with
+    ("Belgium announced that it would recognise Palestine next month. The Belgian prime minister said the "
+     "recognition was not directed against anyone.",
+     [("recognize_state", "BEL", "PSE", "hypothetical")], [("recognize_state", "BEL", "PSE", "asserted")]),
     # a purpose clause states an aim, not the act
     ("The Kenyan foreign minister is in Seoul to open his country's first embassy in South Korea.",
      [("open_embassy", "KEN", "KOR", "hypothetical")], [("open_embassy", "KEN", "KOR", "asserted")]),

@@ -180,6 +180,9 @@ def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
     head = trigger.head
     if trigger.pos_ == "NOUN" and head.i != trigger.i and head.pos_ == "NOUN":
         yield head
+    elif trigger.dep_ == "relcl" and head.pos_ in ("NOUN", "PROPN") and not any(
+            c.dep_ in ("dobj", "nsubjpass") for c in trigger.children):
+        yield head  # "the invitation *he received*": the relativised noun is the verb's object
 
 
 def _arg_lemmas(trigger: Token) -> dict[str, Token]:

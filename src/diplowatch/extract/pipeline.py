@@ -278,6 +278,13 @@ class Extractor:
                         and 0 <= start - e.evidence.end <= IMPLICIT_WINDOW), None)
             if ref is None:
                 return []
+            definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in cand.trigger.children)
+            if definite and cand.source is not None and any(
+                    e.event == cand.event and e.source is not None and e.source.state == cand.source.state
+                    for e in earlier):
+                # "Spain will recognise Palestine. Sánchez insisted that *the recognition* is aimed at
+                # no one": the act already reported, named again; it reports nothing new
+                return []
             coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source, ref.target,
                                    f"implicit:{ref.event}")
             return [coded] if coded is not None else []
