@@ -39,6 +39,13 @@ def both(event: str, a: str, b: str, polarity: str = "asserted") -> list[tuple]:
 # --------------------------------------------------------------------------- contacts
 
 CONTACT_CASES = [
+    # a host meets each party of the talks it hosts; the venue city is no party
+    ("Oman hosted indirect talks between Iran and the United States in Muscat on Saturday.",
+     both("high_level_talks", "IRN", "USA") + both("high_level_talks", "OMN", "IRN")
+     + both("high_level_talks", "OMN", "USA"), []),
+    ("Kenya convened a meeting between Ethiopia and Eritrea in Nairobi.",
+     both("high_level_talks", "KEN", "ETH") + both("high_level_talks", "KEN", "ERI"),
+     [("high_level_talks", "ETH", "KEN", "negated")]),
     # receiving an invitation (or a letter) from a counterpart is no meeting with him
     ("The visit follows a formal invitation the prime minister received from his Qatari counterpart.",
      [], [("high_level_talks", "QAT", None, "asserted"), ("high_level_talks", None, "QAT", "asserted")]),

@@ -63,6 +63,7 @@ PARTITIVES = frozenset({"all", "some", "most", "many", "several", "one", "each",
                         "number", "majority", "rest", "remainder"})
 """Heads of "four *of* the five consulates": transparent when reading a trigger's arguments."""
 MISSION_EVENTS = frozenset({"open_embassy", "close_embassy"})
+HOST_VERBS = frozenset({"host", "convene", "organise", "organize"})
 MISSION_NOUNS = frozenset({"embassy", "embassies", "consulate", "consulates", "mission", "missions", "legation",
                            "office", "offices", "delegation", "delegations", "representation"})
 MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
@@ -192,6 +193,17 @@ def _arg_lemmas(trigger: Token) -> dict[str, Token]:
         out.setdefault(c.lemma_.lower(), c)
         out.setdefault(c.lower_, c)
     return out
+
+
+def _under_other_prep(tok: Token, prep: Token) -> bool:
+    """Whether ``tok`` hangs below ``prep`` through another preposition than "of" ("between Iran
+    and the US *in Muscat*": Muscat is the venue, not a party)."""
+    node = tok.head
+    while node.i != prep.i and node.head.i != node.i:
+        if node.dep_ == "prep" and node.lower_ != "of":
+            return True
+        node = node.head
+    return False
 
 
 def _described(tok: Token) -> Token | None:
@@ -684,7 +696,7 @@ class EventFinder:
         seen: set[str] = set()
         for t in prep.subtree:
             m = mentions.get(t.i)
-            if m is None or m.actor is None:
+            if m is None or m.actor is None or _under_other_prep(t, prep):
                 continue
             for x in self._expand(m, mentions, prep.doc):
                 key = x.actor.state or x.actor.id if x.actor is not None else ""
@@ -880,7 +892,13 @@ class EventFinder:
             between = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"]
             pair = self._parties(between[0], mentions) if between else []
             if len(pair) >= 2:
-                return self._fan(frame, frame.event, tok, pair[:1], pair[1:], False, "between", "between"), None
+                cands = self._fan(frame, frame.event, tok, pair[:1], pair[1:], False, "between", "between")
+                parties = {m.actor.state for m in pair if m.actor is not None}
+                hosts = [m for m in sources if m.actor is not None and m.actor.state not in parties]
+                if tok.lemma_.lower() in HOST_VERBS and hosts:
+                    # "Oman hosted talks between Iran and the US": the host meets each party
+                    cands += self._fan(frame, frame.event, tok, hosts, pair, generic, spath, "hosted")
+                return cands, None
         if self._reciprocal(tok) and len(sources) >= 2:
             out = []
             for s in sources:
