@@ -226,6 +226,9 @@ def test_a_day_written_on_that_day_is_not_next_year(extractor):
 # --------------------------------------------------------------------------- representation phrased indirectly
 
 REPRESENTATION_CASES = [
+    # an envoy brought home with no posting named: from the state the article's row is with
+    ("Bolivia expelled Chile's consul on Monday. Santiago said it was bringing its ambassador home as well.",
+     [("recall_ambassador", "CHL", "BOL", "asserted")]),
     # a host raising another's office on its soil to a mission opens that state's mission
     ("Austria has elevated the Palestinian representation in Vienna to an embassy headed by an ambassador.",
      [("open_embassy", "AUT", "PSE", "asserted")]),

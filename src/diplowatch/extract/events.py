@@ -64,6 +64,8 @@ PARTITIVES = frozenset({"all", "some", "most", "many", "several", "one", "each",
 """Heads of "four *of* the five consulates": transparent when reading a trigger's arguments."""
 MISSION_EVENTS = frozenset({"open_embassy", "close_embassy"})
 HOST_VERBS = frozenset({"host", "convene", "organise", "organize"})
+# acts on one's own envoy or mission whose other party an article about a dyad may leave out
+DYAD_EVENTS = frozenset({"recall_ambassador"})
 MISSION_NOUNS = frozenset({"embassy", "embassies", "consulate", "consulates", "mission", "missions", "legation",
                            "office", "offices", "delegation", "delegations", "representation"})
 MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
@@ -102,6 +104,9 @@ class Candidate:
             government announced *the break* on Friday"), the event types it
             may name (``()``: any act); it reports no new event, but its date
             dates the act it names when that act had none of its own.
+        dyad_target: an act on one's own envoy that names no other party
+            ("said it was bringing its envoy home"); the caller takes the
+            other party of the last act reported with the source in it.
         ref_kinds: with ``refers_to_event``, the event types the event noun
             names by its complement ("the move *to recognise*"; "the decision
             *on recognition*"); ``()`` when it names none.
@@ -122,6 +127,7 @@ class Candidate:
     implicit_target: bool = False
     backref: tuple[str, ...] | None = None
     ref_kinds: tuple[str, ...] = ()
+    dyad_target: bool = False
 
 
 def _conjuncts(tok: Token) -> Iterator[Token]:
@@ -375,6 +381,12 @@ class EventFinder:
                                   implicit_target=True) for s in pending[0]]
         # coordinated clauses share the target of a sibling with the same source
         for tok, frame, sources, generic, spath in waiting:
+            if frame.event in DYAD_EVENTS and not any(c.trigger.i == tok.i for c in out) and not any(
+                    self._coordinated(tok, o.trigger) for o in out if o.target is not None):
+                # "Mexico said it was bringing its envoy home": from the state it is at odds with
+                out += [Candidate(frame, frame.event, tok, s, None, False, spath, "dyad", dyad_target=True)
+                        for s in sources if s is not None]
+                continue
             for other in out:
                 if other.target is None or other.trigger.i == tok.i:
                     continue

@@ -271,6 +271,16 @@ class Extractor:
         if cand.backref is not None:
             self._date_back_reference(article, cand, earlier)
             return []
+        if cand.dyad_target:
+            state = cand.source.state if cand.source is not None else None
+            ref = next((e for e in reversed(earlier) if state and e.source is not None and e.target is not None
+                        and e.source.state != e.target.state and state in (e.source.state, e.target.state)), None)
+            if ref is None:
+                return []
+            other = ref.target if ref.source.state == state else ref.source
+            coded = self._code_one(article, content, block, sent, cand, mentions, earlier, cand.source,
+                                   self.gazetteer.state(other.state) if other.state else other, f"dyad:{ref.event}")
+            return [coded] if coded is not None else []
         if cand.implicit_target:
             # "... in announcing their recognition": the target of the nearest earlier report of it
             start = block.start + sent.start_char
