@@ -11,8 +11,8 @@
   var SVG = "http://www.w3.org/2000/svg";
   /* longitudes run from WEST to WEST + 360 (the Bering Strait at both edges: Chukotka and the Aleutians
      stay whole); latitudes from TOP to BOTTOM */
-  var W = 960, H = 500, WEST = -168, TOP = 84, BOTTOM = -58;
-  var MARKER_R = 3.2;
+  var W = 960, H = 500, WEST = -168.2, TOP = 84, BOTTOM = -58;
+  var MARKER_R = 2.4;
   var api = root.getAttribute("data-api");
   var data = JSON.parse(root.getAttribute("data-map") || "null");
   var target = data && data.target ? data.target.code : "";
@@ -51,6 +51,28 @@
     shape.addEventListener("keydown", function (ev) { if (ev.key === "Enter") { open(ev); } });
   }
 
+  /* markers closer than their diameter (Bahrain and Qatar, the Lesser Antilles) are pushed apart along the
+     line between them until each can be seen and clicked on its own */
+  function spread(markers) {
+    var min = 2 * MARKER_R + 0.4;
+    for (var round = 0; round < 40; round++) {
+      var moved = false;
+      for (var i = 0; i < markers.length; i++) {
+        for (var j = i + 1; j < markers.length; j++) {
+          var a = markers[i], b = markers[j], dx = b.x - a.x, dy = b.y - a.y;
+          var d = Math.sqrt(dx * dx + dy * dy);
+          if (d >= min) { continue; }
+          if (d < 1e-6) { dx = 1; dy = 0; d = 1; }
+          var push = (min - d) / 2 / d;
+          a.x -= dx * push; a.y -= dy * push; b.x += dx * push; b.y += dy * push;
+          moved = true;
+        }
+      }
+      if (!moved) { break; }
+    }
+    return markers;
+  }
+
   function draw(topology) {
     var fc = window.topojson.feature(topology, topology.objects.countries);
     var svg = document.createElementNS(SVG, "svg");
@@ -68,15 +90,17 @@
       svg.appendChild(p);
       shapes.push(p);
     });
-    Object.keys(data.points || {}).sort().forEach(function (code) {
+    spread(Object.keys(data.points || {}).sort().map(function (code) {
       var at = px(data.points[code][0], data.points[code][1]).split(",");
+      return {code: code, x: +at[0], y: +at[1]};
+    })).forEach(function (m) {
       var c = document.createElementNS(SVG, "circle");
-      c.setAttribute("cx", at[0]);
-      c.setAttribute("cy", at[1]);
+      c.setAttribute("cx", m.x.toFixed(1));
+      c.setAttribute("cy", m.y.toFixed(1));
       c.setAttribute("r", String(MARKER_R));
       c.setAttribute("class", "country marker cat-none");
-      c.setAttribute("data-code", code);
-      c.setAttribute("data-name", code);
+      c.setAttribute("data-code", m.code);
+      c.setAttribute("data-name", (data.states[m.code] && data.states[m.code].name) || m.code);
       c.setAttribute("tabindex", "0");
       listen(c);
       svg.appendChild(c);
