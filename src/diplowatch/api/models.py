@@ -14,8 +14,8 @@ from pydantic import BaseModel, Field
 from diplowatch.state import Recognizer, TargetStatus, Transition
 
 __all__ = ["ActorDetailOut", "ActorOut", "ChangesOut", "ContextOut", "DyadOut", "ErrorOut", "EventDetailOut",
-           "EventOut", "EventPageOut", "FamilyOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut", "MapCategoryOut",
-           "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineBinOut",
+           "EventOut", "EventPageOut", "FamilyOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut",
+           "MapCategoryOut", "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineBinOut",
            "TimelineCountsOut", "TimelineEntryOut", "TimelineOut"]
 
 Category = Literal["recognized", "withdrawn", "accredited", "contacts", "none"]

@@ -382,8 +382,8 @@ def focus_start(days: list[tuple[str, int]]) -> str | None:
     rank); then, while fewer than half of the events are left out, an earliest
     date that lies further from the next one than the next one lies from the
     last, and more than :data:`ISOLATED_GAP_DAYS` from it (an isolated date:
-    one article recalling 1777 among reports of 2020–2025), is left out too. The full range stays reachable: callers offer
-    ``days[0]`` as well.
+    one article recalling 1777 among reports of 2020–2025), is left out too.
+    The full range stays reachable: callers offer ``days[0]`` as well.
 
     Args:
         days: ``(ISO date YYYY-MM-DD, number of events)`` pairs, earliest first
