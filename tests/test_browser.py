@@ -205,13 +205,8 @@ def test_map_fills_the_width_shows_small_states_and_colours_at_once(server, brow
     shot = OUTPUT / "dashboard-map-1400.png"
     page.screenshot(path=str(shot))
     with Image.open(shot) as img:
-        pixels = img.convert("RGB").getdata()
-        counts = {"recognized": 0, "contacts": 0}
-        for p in pixels:
-            if p == (26, 152, 80):
-                counts["recognized"] += 1
-            elif p == (253, 216, 53):
-                counts["contacts"] += 1
+        colours = {rgb: n for n, rgb in img.convert("RGB").getcolors(maxcolors=1 << 24)}
+    counts = {"recognized": colours.get((26, 152, 80), 0), "contacts": colours.get((253, 216, 53), 0)}
     assert counts["recognized"] > 100 and counts["contacts"] > 100, counts  # Russia green, Pakistan yellow
     assert map_requests == [], "the first colours come with the page, not from a second request"
 
@@ -277,4 +272,6 @@ def test_timeline_chart_bars_match_the_api_counts(server, browser_page, path):
     assert legend == [f["key"] for f in counts["families"]]
     if counts["earlier"]:
         assert "earlier event(s), from 1777" in page.text_content("#timeline-chart .chart-note")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"timeline-chart-{counts['actor']}-{counts['other'] or 'all'}.png"))
     assert dialogs == [] and errors == []
