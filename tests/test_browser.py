@@ -180,3 +180,98 @@ def test_xss_article_is_inert_in_the_dom(server, browser_page):
     mark = page.text_content("mark")
     assert '<script>alert("pwned")</script>' in mark and "onerror=alert(1)" in mark
     assert dialogs == [] and errors == []
+
+
+def _load_history(base: str, tok: str) -> None:
+    from test_dashboard_time import HISTORY
+
+    talks = {"id": "h-bhr", "published": "2025-06-02", "title": "Manama",
+             "text": "[BHR high_level_talks AFG:taliban 2025-06-01] Bahrain received a delegation from Kabul.\n"}
+    _post(base, tok, "\n".join(json.dumps(a) for a in [*HISTORY, talks]).encode(), "application/x-ndjson")
+
+
+def test_map_fills_the_width_shows_small_states_and_colours_at_once(server, browser_page):
+    from PIL import Image
+
+    base, _app, tok = server
+    page, _base, _outside, dialogs, errors = browser_page
+    _load_history(base, tok)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    map_requests: list[str] = []
+    page.on("request", lambda r: map_requests.append(r.url) if "/api/map" in r.url else None)
+    page.goto(base + "/?target=AFG", wait_until="load")
+    page.wait_for_timeout(1500)  # a fixed short delay, then the screenshot: the colours must be there
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    shot = OUTPUT / "dashboard-map-1400.png"
+    page.screenshot(path=str(shot))
+    with Image.open(shot) as img:
+        colours = {rgb: n for n, rgb in img.convert("RGB").getcolors(maxcolors=1 << 24)}
+    counts = {"recognized": colours.get((26, 152, 80), 0), "contacts": colours.get((253, 216, 53), 0)}
+    assert counts["recognized"] > 100 and counts["contacts"] > 100, counts  # Russia green, Pakistan yellow
+    assert map_requests == [], "the first colours come with the page, not from a second request"
+
+    # the content uses the full width, up to the JSON link
+    width = page.evaluate("document.documentElement.clientWidth")
+    right = page.eval_on_selector("#map", "e => e.getBoundingClientRect().right")
+    json_right = page.eval_on_selector("#json-twin", "e => e.getBoundingClientRect().right")
+    assert right > width - 40 and abs(json_right - right) < 40, (width, right, json_right)
+
+    # Russia is whole: Chukotka ends inside the map's east edge, nothing of it wrapped to the west edge
+    box = page.eval_on_selector('path[data-code="RUS"]', "p => { const b = p.getBBox(); return [b.x, b.width]; }")
+    view_w = page.eval_on_selector("#map svg", "s => s.viewBox.baseVal.width")
+    assert box[0] > view_w / 3 and view_w - 15 < box[0] + box[1] <= view_w, (box, view_w)
+    torn = page.evaluate("""w => [...document.querySelectorAll('#map path')].filter(p =>
+        p.getAttribute('d').split('M').some(ring => {
+          const xs = ring.split('L').filter(Boolean).map(pt => parseFloat(pt));
+          return xs.some((x, i) => i && Math.abs(x - xs[i - 1]) > w / 2);
+        })).map(p => p.dataset.code || p.dataset.name)""", view_w)
+    assert torn == [], torn  # no ring drawn across the whole map (Alaska's Cape Prince of Wales, Chukotka)
+
+    # small states: a visible marker, coloured by relation, that opens the dyad's timeline when clicked
+    for code in ("QAT", "BHR", "SGP"):
+        rect = page.eval_on_selector(f'circle.marker[data-code="{code}"]',
+                                     "c => { const r = c.getBoundingClientRect(); return [r.width, r.height]; }")
+        assert min(rect) >= 5, (code, rect)
+    fill = page.eval_on_selector('circle[data-code="BHR"]', "e => getComputedStyle(e).fill")
+    assert fill == page.eval_on_selector('#legend li[data-category="contacts"] .swatch',
+                                         "e => getComputedStyle(e).backgroundColor")
+
+    # the slider spans the busy years; one tick reaches back to 1777
+    assert page.get_attribute("#date-slider", "data-from") == "2021-09-08"
+    page.check("#slider-all")
+    assert page.get_attribute("#date-slider", "data-from") == "1777-01-01"
+
+    page.click('circle[data-code="BHR"]', force=True)
+    page.wait_for_url("**/timeline/AFG?with=BHR")
+    page.wait_for_selector("#timeline-chart[data-loaded]", timeout=10000)
+    assert page.get_attribute("#timeline-chart", "data-loaded") == "1"
+    assert dialogs == [] and errors == []
+
+
+@pytest.mark.parametrize("path", ["/timeline/AFG?by=year&span=all", "/timeline/AFG?with=RUS", "/timeline/USA?by=year"])
+def test_timeline_chart_bars_match_the_api_counts(server, browser_page, path):
+    import httpx
+
+    base, _app, tok = server
+    page, _base, _outside, dialogs, errors = browser_page
+    _load_history(base, tok)
+    page.goto(base + path)
+    page.wait_for_selector("#timeline-chart[data-loaded]", timeout=10000)
+    api_url = page.get_attribute("#timeline-chart", "data-api")
+    counts = httpx.get(base + api_url, trust_env=False).json()
+    bars = page.eval_on_selector_all("#timeline-chart rect.bar", """rs => rs.map(r => [
+        r.getAttribute('data-category'), r.getAttribute('data-series'), +r.getAttribute('data-value'),
+        r.getBBox().height, getComputedStyle(r).fill])""")
+    expected = sorted((b["period"], k, v) for b in counts["bins"] for k, v in b["counts"].items() if v)
+    assert sorted((p, s, v) for p, s, v, _h, _f in bars) == expected and expected
+    per_event = {round(h / v, 3) for _p, _s, v, h, _f in bars}
+    assert max(per_event) - min(per_event) < 0.01, per_event  # heights proportional to the counts
+    fills = {s: f for _p, s, _v, _h, f in bars}
+    assert len(set(fills.values())) == len(fills)  # one colour per family
+    legend = page.eval_on_selector_all("#timeline-chart .chart-legend li", "ls => ls.map(l => l.dataset.series)")
+    assert legend == [f["key"] for f in counts["families"]]
+    if counts["earlier"]:
+        assert "earlier event(s), from 1777" in page.text_content("#timeline-chart .chart-note")
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"timeline-chart-{counts['actor']}-{counts['other'] or 'all'}.png"))
+    assert dialogs == [] and errors == []

@@ -63,3 +63,29 @@ def event_type(name: str) -> EventType:
         return EVENT_TYPES[name]
     except KeyError:
         raise KeyError(f"unknown event type {name!r}; known: {', '.join(EVENT_TYPES)}") from None
+
+
+FAMILIES: tuple[tuple[str, str], ...] = (
+    ("recognition", "recognition"),
+    ("representation", "relations, ambassadors and missions"),
+    ("contacts", "talks and visits"),
+    ("statements", "praise and criticism"),
+    ("listings", "banned lists"),
+    ("sanctions", "sanctions"),
+)
+"""Event families (key, label) for charts, in display order: the facet an event type changes
+(:attr:`EventType.facet`) grouped as in :data:`_FAMILY_OF_FACET`; event types that change no
+facet (praise, criticism) are statements."""
+
+_FAMILY_OF_FACET = {"recognition": "recognition", "relations": "representation", "ambassador": "representation",
+                    "own_ambassador": "representation", "mission": "representation", "contacts": "contacts",
+                    "designation": "listings", "sanctions": "sanctions", "": "statements"}
+
+
+def event_family(name: str) -> str:
+    """The family (a key of :data:`FAMILIES`) of event type ``name``.
+
+    Raises:
+        KeyError: ``name`` is not an event type of the ontology.
+    """
+    return _FAMILY_OF_FACET[event_type(name).facet]

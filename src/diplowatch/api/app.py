@@ -33,7 +33,7 @@ from diplowatch.api import ingest as ingest_mod
 from diplowatch.api import views
 from diplowatch.api.models import (
     ActorDetailOut, ChangesOut, ErrorOut, EventDetailOut, EventPageOut, IngestOut, MapOut, RecognitionsOut,
-    TimelineOut,
+    TimelineCountsOut, TimelineOut,
 )
 from diplowatch.api.security import JsonShapeError
 from diplowatch.api.settings import ApiSettings
@@ -229,6 +229,21 @@ def get_timeline(
 ) -> TimelineOut:
     """Every stored event of an actor (or a dyad), in date order."""
     return views.timeline_view(_kb(request), actor, other or None)
+
+
+@router.get("/api/timeline/{actor}/counts", response_model=TimelineCountsOut, tags=["events"],
+            responses=_errors(404, 422))
+def get_timeline_counts(
+    request: Request, actor: Code,
+    other: Annotated[str | None, Query(alias="with", max_length=255, pattern=_TEXT,
+                                       description="Only events with this other party (a dyad).")] = None,
+    by: Annotated[Literal["month", "year"], Query(description="Bin size.")] = "month",
+    span: Annotated[Literal["busy", "all"], Query(description="busy: from the start of the busy span of dates "
+                                                              "(the earlier events counted apart); all: every period.")
+                    ] = "busy",
+) -> TimelineCountsOut:
+    """Asserted real-world events of an actor (or a dyad) per month or year, by event family: the timeline chart."""
+    return views.timeline_counts(_kb(request), actor, other or None, by, span)
 
 
 @router.get("/api/map", response_model=MapOut, tags=["dashboard"], responses=_errors(404, 422))

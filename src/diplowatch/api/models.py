@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field
 from diplowatch.state import Recognizer, TargetStatus, Transition
 
 __all__ = ["ActorDetailOut", "ActorOut", "ChangesOut", "ContextOut", "DyadOut", "ErrorOut", "EventDetailOut",
-           "EventOut", "EventPageOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut", "MapCategoryOut",
-           "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineEntryOut",
-           "TimelineOut"]
+           "EventOut", "EventPageOut", "FamilyOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut",
+           "MapCategoryOut", "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineBinOut",
+           "TimelineCountsOut", "TimelineEntryOut", "TimelineOut"]
 
 Category = Literal["recognized", "withdrawn", "accredited", "contacts", "none"]
 
@@ -221,12 +221,53 @@ class MapOut(BaseModel):
 
     target: TargetOut | None
     as_of: str | None
-    date_min: str | None
-    date_max: str | None
+    date_min: str | None = Field(description="Earliest effective date of a stored event (YYYY-MM-DD).")
+    date_max: str | None = Field(description="Latest effective date of a stored event (YYYY-MM-DD).")
+    date_focus: str | None = Field(description="Start of the busy span, where the date slider starts by default "
+                                               "(see diplowatch.api.views.focus_start).")
     targets: list[TargetOut]
     categories: list[MapCategoryOut]
     states: dict[str, MapStateOut]
     features: dict[str, str] = Field(description="Map feature id (ISO 3166-1 numeric) or name -> state code.")
+    points: dict[str, tuple[float, float]] = Field(
+        description="State code -> (longitude, latitude) of a marker, for the states too small for the map's "
+                    "shapes (data/map_points.csv).")
+
+
+class FamilyOut(BaseModel):
+    """An event family of the timeline chart (:data:`diplowatch.ontology.FAMILIES`)."""
+
+    key: str
+    label: str
+
+
+class TimelineBinOut(BaseModel):
+    """One bar of the timeline chart: the real-world events of one period, by family."""
+
+    period: str = Field(description="YYYY-MM (by month) or YYYY (by year).")
+    counts: dict[str, int] = Field(description="Family key -> number of events (every family, zeros included).")
+    total: int
+
+
+class TimelineCountsOut(BaseModel):
+    """Asserted events of an actor (or a dyad) per month or year, by event family: the timeline chart's data.
+
+    Reports of one real-world event count once, in the period of its earliest report. An event counts at its
+    own date, else (undated) at its article's publication date.
+    """
+
+    actor: str
+    other: str | None = Field(None, description="The other party of the dyad, when one was asked for.")
+    by: Literal["month", "year"]
+    span: Literal["busy", "all"] = Field(description="busy: bins from the start of the busy span "
+                                                     "(diplowatch.api.views.focus_start); all: every period.")
+    families: list[FamilyOut]
+    bins: list[TimelineBinOut] = Field(description="Every period from the first to the last, in order, "
+                                                   "empty ones included.")
+    total: int = Field(description="Events in the bins.")
+    earlier: int = Field(description="Events before the busy span (0 with span=all).")
+    unplaced: int = Field(description="Events with no date, or dated to the year only when by=month.")
+    first: str | None = Field(description="Period of the earliest event, earlier ones included.")
 
 
 class IngestedArticleOut(BaseModel):

@@ -8,8 +8,10 @@ raise :class:`BadRequestError` (the app turns them into 404 and 422).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
+import io
 import json
 import re
 from importlib import resources
@@ -19,19 +21,21 @@ import pycountry
 
 from diplowatch.api.models import (
     ActorDetailOut, ActorOut, ChangesOut, ContextOut, DyadOut, EventDetailOut, EventOut, EventPageOut,
-    MapCategoryOut, MapOut, MapStateOut, RealEventOut, RecognitionsOut, SourceOut, SourceRefOut, TargetOut,
-    TimelineEntryOut, TimelineOut,
+    FamilyOut, MapCategoryOut, MapOut, MapStateOut, RealEventOut, RecognitionsOut, SourceOut, SourceRefOut, TargetOut,
+    TimelineBinOut, TimelineCountsOut, TimelineEntryOut, TimelineOut,
 )
 from diplowatch.model import Actor
+from diplowatch.ontology import FAMILIES, event_family
 from diplowatch.state import (
     NONE, ObserverStatus, Support, TargetStatus, effective_date, recognizers, relation_state, transitions,
 )
 from diplowatch.store import KnowledgeBase, queries
-from diplowatch.store.records import RealEvent, StoredEvent
+from diplowatch.store.records import RealEvent, StoredEvent, TimelineEntry
 
 __all__ = ["CATEGORIES", "FEATURE_NAMES", "MAP_GEOMETRY", "BadRequestError", "NotFoundError", "actor_detail",
-           "categorize", "changes_view", "event_detail", "event_out", "events_page", "map_view", "recognitions_view",
-           "relations_view", "resolve_actor", "resolve_target", "timeline_view"]
+           "categorize", "changes_view", "event_detail", "event_out", "events_page", "focus_start", "map_view",
+           "recognitions_view", "relations_view", "resolve_actor", "resolve_target", "target_name", "timeline_counts",
+           "timeline_view"]
 
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("recognized", "recognises"),
@@ -114,16 +118,21 @@ def resolve_actor(text: str) -> Actor:
         raise NotFoundError(f"unknown actor {text!r}: give an ISO3 code or an actor id such as AFG:taliban") from None
 
 
-def target_name(code: str, as_of: dt.date | None = None) -> str:
-    """Display name of a target code: the government of a state as of a date when the gazetteer has one."""
-    gaz = _gazetteer()
-    try:
-        if gaz.is_state(code) and re.fullmatch(r"[A-Z]{3}", code):
-            gov = gaz.government(code, as_of)
-            return gov.name if gov else gaz.state(code).name
-        return gaz.actor(code).name
-    except KeyError:
-        return code
+def target_name(code: str, status: TargetStatus | None = None) -> str:
+    """Display name of a target code, following what its recognitions are about.
+
+    The actor of the latest recognition event towards the target in ``status``
+    (by effective date, then publication date): the state for
+    ``recognize_state`` ("Palestine"), the government for
+    ``recognize_government`` ("Taliban-led government of Afghanistan"). Without
+    any recognition event: the state's (or actor's) own name; the code itself
+    when the gazetteer does not know it.
+    """
+    supports = [s for o in status.observers.values() for s in o.recognition.events if s.target_id] if status else []
+    if supports:
+        latest = max(supports, key=lambda s: (s.effective or "", s.published or "", s.event_id))
+        return _name(latest.target_id or code)
+    return _name(code)
 
 
 def _name(code: str) -> str:
@@ -328,12 +337,8 @@ def actor_detail(kb: KnowledgeBase, actor_id: str) -> ActorDetailOut:
                           towards=towards, by=by)
 
 
-def timeline_view(kb: KnowledgeBase, actor: str, other: str | None = None) -> TimelineOut:
-    """Every stored event of ``actor`` (or of the dyad ``actor``–``other``), in date order.
-
-    Raises:
-        NotFoundError: unknown actor or other party.
-    """
+def _timeline(kb: KnowledgeBase, actor: str, other: str | None) -> tuple[str, str | None, list[TimelineEntry]]:
+    """``(code, other code, entries)``: the timeline of ``actor``, only the events with ``other`` when given."""
     code = resolve_target(actor)
     with_code = resolve_target(other) if other else None
     entries = []
@@ -344,8 +349,155 @@ def timeline_view(kb: KnowledgeBase, actor: str, other: str | None = None) -> Ti
                       {a.id for a in (e.source, e.target) if a is not None}
             if with_code not in parties:
                 continue
-        entries.append(TimelineEntryOut(date=t.date, event=event_out(e, t.date), real_event=_real_event_out(t.real_event)))
-    return TimelineOut(actor=code, other=with_code, entries=entries)
+        entries.append(t)
+    return code, with_code, entries
+
+
+def timeline_view(kb: KnowledgeBase, actor: str, other: str | None = None) -> TimelineOut:
+    """Every stored event of ``actor`` (or of the dyad ``actor``–``other``), in date order.
+
+    Raises:
+        NotFoundError: unknown actor or other party.
+    """
+    code, with_code, entries = _timeline(kb, actor, other)
+    return TimelineOut(actor=code, other=with_code, entries=[
+        TimelineEntryOut(date=t.date, event=event_out(t.event, t.date), real_event=_real_event_out(t.real_event))
+        for t in entries])
+
+
+# -- time -------------------------------------------------------------------------
+
+BUSY_SKIP = 0.05
+"""Share of the earliest events the busy span leaves out (the 5th percentile of event dates)."""
+
+
+ISOLATED_GAP_DAYS = 366
+"""An earliest date is isolated only when more than this many days lie between it and the next one."""
+
+
+def focus_start(days: list[tuple[str, int]]) -> str | None:
+    """Start of the busy span of dated events: where the date slider and the timeline chart begin by default.
+
+    The date of the event at the 5th percentile (:data:`BUSY_SKIP`, nearest
+    rank); then, while fewer than half of the events are left out, an earliest
+    date that lies further from the next one than the next one lies from the
+    last, and more than :data:`ISOLATED_GAP_DAYS` from it (an isolated date:
+    one article recalling 1777 among reports of 2020–2025), is left out too.
+    The full range stays reachable: callers offer ``days[0]`` as well.
+
+    Args:
+        days: ``(ISO date YYYY-MM-DD, number of events)`` pairs, earliest first
+            (:func:`diplowatch.store.queries.date_counts`).
+
+    Returns:
+        An ISO date of ``days``, ``None`` when ``days`` is empty.
+    """
+    if not days:
+        return None
+    total = sum(n for _, n in days)
+    i, before = 0, 0
+    while i < len(days) - 1 and before + days[i][1] <= BUSY_SKIP * total:
+        before += days[i][1]
+        i += 1
+    last = dt.date.fromisoformat(days[-1][0])
+    while i < len(days) - 1 and before + days[i][1] < total / 2:
+        this, nxt = dt.date.fromisoformat(days[i][0]), dt.date.fromisoformat(days[i + 1][0])
+        if (nxt - this).days <= max((last - nxt).days, ISOLATED_GAP_DAYS):
+            break
+        before += days[i][1]
+        i += 1
+    return days[i][0]
+
+
+def _period(e: StoredEvent, by: str) -> str | None:
+    """The period an event counts in: its own date (at its precision) else its article's date; ``None``
+    when neither is known or the date is coarser than ``by``."""
+    date = e.date or (e.published.isoformat() if e.published else None)
+    if not date or len(date) < 4:
+        return None
+    if by == "year":
+        return date[:4]
+    return date[:7] if len(date) >= 7 else None
+
+
+def _periods(first: str, last: str, by: str) -> list[str]:
+    """Every period from ``first`` to ``last`` (``YYYY`` or ``YYYY-MM``), in order."""
+    if by == "year":
+        return [f"{y:04d}" for y in range(int(first), int(last) + 1)]
+    y, m = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def timeline_counts(kb: KnowledgeBase, actor: str, other: str | None = None, by: str = "month",
+                    span: str = "busy") -> TimelineCountsOut:
+    """Asserted events of ``actor`` (or of the dyad ``actor``–``other``) per month or year, by event family.
+
+    The events are those of :func:`timeline_view` with polarity ``asserted``;
+    the reports of one real-world event count once, in the period of the
+    earliest. Families are :data:`diplowatch.ontology.FAMILIES`.
+
+    Args:
+        kb: the knowledge base.
+        actor, other: as for :func:`timeline_view`.
+        by: ``"month"`` or ``"year"``.
+        span: ``"busy"``: bins from the period of :func:`focus_start` of the
+            events' dates (earlier events are counted in ``earlier``);
+            ``"all"``: from the earliest event.
+
+    Returns:
+        A :class:`TimelineCountsOut` whose bins run without gaps from the first
+        period to the last.
+
+    Raises:
+        NotFoundError: unknown actor or other party.
+        BadRequestError: ``by`` or ``span`` is not one of the values above.
+    """
+    if by not in ("month", "year"):
+        raise BadRequestError(f"by must be 'month' or 'year', not {by!r}")
+    if span not in ("busy", "all"):
+        raise BadRequestError(f"span must be 'busy' or 'all', not {span!r}")
+    code, with_code, entries = _timeline(kb, actor, other)
+    seen: set[int | str] = set()
+    placed: list[tuple[str, str, str | None]] = []  # (period, family, effective day)
+    unplaced = 0
+    for t in entries:
+        e = t.event
+        key: int | str = t.real_event.id if t.real_event is not None else e.id
+        if e.polarity != "asserted" or key in seen:
+            continue
+        seen.add(key)
+        period = _period(e, by)
+        if period is None:
+            unplaced += 1
+        else:
+            placed.append((period, event_family(e.event), t.date))
+    placed.sort(key=lambda p: p[0])
+    first = placed[0][0] if placed else None
+    start = first
+    if span == "busy" and placed:
+        days: dict[str, int] = {}
+        for _p, _f, day in placed:
+            if day:
+                days[day] = days.get(day, 0) + 1
+        busy = focus_start(sorted(days.items()))
+        if busy:
+            start = busy[:4] if by == "year" else busy[:7]
+    keys = [k for k, _ in FAMILIES]
+    bins = {p: dict.fromkeys(keys, 0) for p in (_periods(start, placed[-1][0], by) if start else [])}
+    earlier = 0
+    for period, family, _day in placed:
+        if period in bins:
+            bins[period][family] += 1
+        else:
+            earlier += 1
+    out = [TimelineBinOut(period=p, counts=c, total=sum(c.values())) for p, c in bins.items()]
+    return TimelineCountsOut(actor=code, other=with_code, by=by, span=span,
+                             families=[FamilyOut(key=k, label=v) for k, v in FAMILIES], bins=out,
+                             total=sum(b.total for b in out), earlier=earlier, unplaced=unplaced, first=first)
 
 
 # -- the map --------------------------------------------------------------------
@@ -369,6 +521,17 @@ def feature_codes() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def map_points() -> dict[str, tuple[float, float]]:
+    """State code -> ``(longitude, latitude)`` of the marker of each state too small for the map's shapes.
+
+    From ``data/map_points.csv``, written by ``scripts/map_points.py`` from the
+    world-atlas 1:10m countries (the centroid of the state's largest polygon).
+    """
+    raw = resources.files("diplowatch.data").joinpath("map_points.csv").read_text("utf-8")
+    return {r["code"]: (float(r["lon"]), float(r["lat"])) for r in csv.DictReader(io.StringIO(raw))}
+
+
 def default_target(kb: KnowledgeBase) -> str | None:
     """The state (or actor) whose government the most recent asserted recognition event is about."""
     ev = queries.latest_recognition(kb)
@@ -389,15 +552,17 @@ def map_view(kb: KnowledgeBase, target: str | None, as_of: dt.date | None) -> Ma
         NotFoundError: unknown target.
     """
     code = resolve_target(target) if target else default_target(kb)
-    lo, hi = queries.date_bounds(kb)
+    days = queries.date_counts(kb)
+    lo, hi = (days[0][0], days[-1][0]) if days else (None, None)
     targets = [TargetOut(code=t["code"], name=target_name(t["code"])) for t in queries.event_targets(kb)]
     states: dict[str, MapStateOut] = {}
     tgt = None
     if code is not None:
-        tgt = TargetOut(code=code, name=target_name(code, as_of))
+        status = _status(kb, code, as_of)
+        tgt = TargetOut(code=code, name=target_name(code, status))
         if all(t.code != code for t in targets):
             targets.insert(0, tgt)
-        for obs_code, obs in _status(kb, code, as_of).observers.items():
+        for obs_code, obs in status.observers.items():
             cat, since, first, detail = categorize(obs)
             ref = None
             if first is not None:
@@ -405,6 +570,7 @@ def map_view(kb: KnowledgeBase, target: str | None, as_of: dt.date | None) -> Ma
                                    doc=first.doc, url=first.url, evidence=first.evidence)
             states[obs_code] = MapStateOut(code=obs_code, name=_name(obs_code), category=cat, label=_label(cat),
                                            since=since, detail=detail, first_source=ref)
-    return MapOut(target=tgt, as_of=_iso(as_of), date_min=lo, date_max=hi, targets=targets,
+    return MapOut(target=tgt, as_of=_iso(as_of), date_min=lo, date_max=hi,
+                  date_focus=focus_start(days), targets=targets,
                   categories=[MapCategoryOut(key=k, label=v) for k, v in CATEGORIES],
-                  states=states, features=feature_codes())
+                  states=states, features=feature_codes(), points=map_points())

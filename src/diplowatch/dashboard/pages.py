@@ -8,7 +8,7 @@ page                    JSON twin
 ``/events/{id}``        ``/api/events/{id}``
 ``/actors/{id}``        ``/api/actors/{id}``
 ``/relations/{target}`` ``/api/relations/{target}`` (+ ``/api/recognitions/{target}``)
-``/timeline/{actor}``   ``/api/timeline/{actor}``
+``/timeline/{actor}``   ``/api/timeline/{actor}`` (+ ``/api/timeline/{actor}/counts``)
 ``/changes``            ``/api/changes``
 ======================  ===============================
 
@@ -22,7 +22,7 @@ forbids both.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 import jinja2
@@ -30,6 +30,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from diplowatch.api import views
+from diplowatch.ontology import EVENT_TYPES
 from diplowatch.store import KnowledgeBase, queries
 
 __all__ = ["error_page", "render", "router", "safe_href"]
@@ -108,6 +109,7 @@ def events_page(request: Request,
     nxt = "/events" + _qs(**params, limit=limit if limit != 50 else None, cursor=page.next_cursor) \
         if page.next_cursor else None
     return render(request, "events.html", page=page, params=params, next_url=nxt, title="Events",
+                  event_types=list(EVENT_TYPES),
                   json_url="/api/events" + _qs(**params, cursor=cursor, limit=limit))
 
 
@@ -134,19 +136,21 @@ def relations_page(request: Request, target: Annotated[str, Path(max_length=255,
     recs = views.recognitions_view(_kb(request), target, as_of)
     rows = [(code, views.categorize(obs)) for code, obs in status.observers.items()]
     return render(request, "relations.html", status=status, recs=recs, rows=rows,
-                  name=views.target_name(status.target, as_of), title=f"Relations towards {status.target}",
+                  name=views.target_name(status.target, status), title=f"Relations towards {status.target}",
                   json_url=f"/api/relations/{status.target}" + _qs(as_of=status.as_of),
                   labels=dict(views.CATEGORIES))
 
 
 @router.get("/timeline/{actor}", response_class=HTMLResponse)
 def timeline_page(request: Request, actor: Annotated[str, Path(max_length=255, pattern=_TEXT)],
-                  other: Annotated[str | None, Query(alias="with", max_length=255, pattern=_TEXT)] = None
-                  ) -> HTMLResponse:
-    """The timeline of an actor or a dyad."""
+                  other: Annotated[str | None, Query(alias="with", max_length=255, pattern=_TEXT)] = None,
+                  by: Literal["month", "year"] = "month", span: Literal["busy", "all"] = "busy") -> HTMLResponse:
+    """The timeline of an actor or a dyad: the chart of its events per month or year by family
+    (``/api/timeline/{actor}/counts``, drawn by ``static/chart.js``), then every event."""
     tl = views.timeline_view(_kb(request), actor, other or None)
-    return render(request, "timeline.html", tl=tl, title=f"Timeline of {tl.actor}",
-                  json_url=f"/api/timeline/{tl.actor}" + _qs(with_=tl.other))
+    chart_url = f"/api/timeline/{tl.actor}/counts" + _qs(with_=tl.other, by=by, span=span)
+    return render(request, "timeline.html", tl=tl, title=f"Timeline of {tl.actor}", chart_url=chart_url,
+                  by=by, span=span, json_url=f"/api/timeline/{tl.actor}" + _qs(with_=tl.other))
 
 
 @router.get("/changes", response_class=HTMLResponse)

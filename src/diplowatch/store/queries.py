@@ -25,7 +25,7 @@ from diplowatch.store.schema import ACTORS, ARTICLES, EVENTS, NEAR_DUPLICATES
 if TYPE_CHECKING:
     from diplowatch.store.db import KnowledgeBase
 
-__all__ = ["EventFilter", "EventPage", "InvalidCursorError", "articles", "date_bounds", "decode_cursor",
+__all__ = ["EventFilter", "EventPage", "InvalidCursorError", "articles", "date_counts", "decode_cursor",
            "encode_cursor", "event_ids_of", "event_targets", "get_event", "latest_recognition", "list_events",
            "near_duplicates_of"]
 
@@ -226,11 +226,11 @@ def event_targets(kb: KnowledgeBase) -> list[dict[str, Any]]:
         return [{"code": r.state, "events": r.n} for r in conn.execute(q)]
 
 
-def date_bounds(kb: KnowledgeBase) -> tuple[str | None, str | None]:
-    """Earliest and latest effective dates of stored events (ISO), ``(None, None)`` when none is dated."""
-    eff = _effective_expr()
-    q = (select(func.min(eff), func.max(eff)).select_from(EVENTS).join(ARTICLES, ARTICLES.c.id == EVENTS.c.doc)
-         .where(eff != ""))
+def date_counts(kb: KnowledgeBase) -> list[tuple[str, int]]:
+    """Number of stored events per effective date (ISO ``YYYY-MM-DD``; year or month dates count at their
+    first day), earliest first; undated events are left out."""
+    eff = _effective_expr().label("eff")
+    q = (select(eff, func.count()).select_from(EVENTS).join(ARTICLES, ARTICLES.c.id == EVENTS.c.doc)
+         .where(eff != "").group_by(eff).order_by(eff))
     with kb.connect() as conn:
-        lo, hi = conn.execute(q).one()
-    return lo or None, hi or None
+        return [(d, n) for d, n in conn.execute(q)]
