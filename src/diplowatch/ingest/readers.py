@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from diplowatch.errors import InputError
-from diplowatch.model import Article, article_id
+from diplowatch.model import Article, article_id, surrogate_reason
 
 log = logging.getLogger(__name__)
 
@@ -113,21 +113,6 @@ def _utf8_error(data: bytes) -> UnicodeDecodeError | None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return exc
-    return None
-
-
-def _lone_surrogate(value: str | None) -> int | None:
-    """Offset of the first lone surrogate (U+D800–U+DFFF) in ``value``, else ``None``.
-
-    JSON may spell one as ``"\\ud83d"``; it is not valid Unicode (it cannot be
-    encoded as UTF-8, printed or stored), so such a record is refused.
-    """
-    if not value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return exc.start
     return None
 
 
@@ -260,12 +245,10 @@ def _record(source: str, line: int, raw: bytes,
     if isinstance(raw_id, bool) or not (raw_id is None or isinstance(raw_id, (str, int))):
         return InputError(source, f'field "id" must be a string, not {type(raw_id).__name__}', line)
     art_id = str(raw_id).strip() if raw_id is not None else ""
-    for name, value in (("text", body), ("title", fields["title"]), ("url", fields["url"]),
-                        ("id", art_id), ("lang", fields["lang"])):
-        bad = _lone_surrogate(value)
-        if bad is not None:
-            return InputError(source, f'field "{name}": lone surrogate \\u{ord(value[bad]):04x} at offset '
-                                      f"{bad}: not valid Unicode", line)
+    bad = surrogate_reason([("text", body), ("title", fields["title"]), ("url", fields["url"]),
+                            ("id", art_id), ("lang", fields["lang"])])
+    if bad is not None:
+        return InputError(source, bad, line)
     raw_date = obj.get("published")
     day = parse_published(raw_date)
     if day is None and raw_date not in (None, ""):
