@@ -116,6 +116,25 @@ def _utf8_error(data: bytes) -> UnicodeDecodeError | None:
     return None
 
 
+def unusable_date(where: str, raw: Any, published: dt.date | None, summary: Any = None) -> None:
+    """Warn (and count in ``summary``, a :class:`~diplowatch.ingest.summary.RunSummary`) an unusable stated date.
+
+    The warning says what the article gets instead: the ``--published`` date
+    when one was given (``published``), else an unknown date.
+
+    Args:
+        where: the file and line, or item, named in the warning.
+        raw: the stated date as found.
+        published: the fallback date, or ``None``.
+        summary: counters ``dates_unknown`` and ``dates_defaulted``, or ``None``.
+    """
+    if summary is not None:
+        summary.dates_unknown += 1
+        summary.dates_defaulted += published is not None
+    used = f"used the --published date {published.isoformat()} instead" if published else "treated as unknown"
+    log.warning("%s: unusable published date %r, %s", where, raw, used)
+
+
 def _json_message(msg: str) -> str:
     """The JSON decoder's message without a trailing "at" (we add "at column N" ourselves)."""
     return msg[:-3] if msg.endswith(" at") else msg
@@ -252,7 +271,7 @@ def _record(source: str, line: int, raw: bytes,
     raw_date = obj.get("published")
     day = parse_published(raw_date)
     if day is None and raw_date not in (None, ""):
-        log.warning("%s:%d: unusable published date %r, treated as unknown", source, line, raw_date)
+        unusable_date(f"{source}:{line}", raw_date, published)
     return Article(
         id=art_id or article_id(fields["url"], body),
         text=body,
