@@ -26,6 +26,7 @@ from typer.testing import CliRunner
 from diplowatch.alerts import (
     DeliveryPolicy, Rule, add_rule, deliver, list_alerts, list_rules, load_rules, read_rules_file, remove_rule,
 )
+from diplowatch.alerts.deliver import sign
 from diplowatch.cli import app
 from diplowatch.errors import ConfigurationError, StoreError
 from diplowatch.ingest.settings import IngestSettings
@@ -315,13 +316,54 @@ def test_webhook_signed_retried_with_backoff_until_delivered(kb, writer, receive
     assert a.status == "delivered" and a.deliveries[0].attempts == 3
     assert len(receiver.requests) == 3
     headers, body = receiver.requests[-1]
-    expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    stamp = headers["x-diplowatch-timestamp"]
+    assert stamp.isdigit() and abs(int(stamp) - time.time()) < 600
+    expected = "sha256=" + hmac.new(b"s3cret", stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["x-diplowatch-signature"], expected)
+    # the body alone, or another timestamp, does not verify: a captured delivery cannot be re-dated
+    assert headers["x-diplowatch-signature"] != "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["x-diplowatch-signature"] != sign(body, "s3cret", int(stamp) + 3600)
+    assert sign(body, "s3cret", int(stamp)) == expected
     assert headers["idempotency-key"] == a.id and headers["content-type"] == "application/json"
     sent = json.loads(body)
     assert sent["id"] == a.id and sent["transition"]["new"] == "recognized"
     assert sent["evidence"][0]["text"] and sent["sources"] == ["https://news.example/w1"]
     assert receiver.keys() == {a.id}  # three attempts, one alert after de-duplication
+
+
+def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
+    """Two rules, two loopback receivers; the first hangs: the second rule's alert arrives while it hangs."""
+    hanging, fast = Receiver(), Receiver()
+    try:
+        hanging.plan = ["hang"]
+        arrived = threading.Event()
+        fast_requests = fast.requests
+
+        class Signal(list):
+            def append(self, item):
+                super().append(item)
+                arrived.set()
+
+        fast.requests = Signal(fast_requests)
+        add_rule(kb, Rule("a-hanging", "recognize_government", (f"webhook:{hanging.url}",), target="AFG"))
+        add_rule(kb, Rule("b-fast", "recognize_government", (f"webhook:{fast.url}",), target="AFG"))
+        writer.add(*report("h1", "Russia recognised the Taliban government."))
+        policy = DeliveryPolicy(base_delay=1, timeout=60, concurrency=4)
+        done: list = []
+        t = threading.Thread(target=lambda: done.append(deliver(kb, policy=policy, settings=LOOPBACK)))
+        t.start()
+        # serial delivery would reach the fast receiver only after the hanging one's 60 s timeout
+        assert arrived.wait(30), "the fast receiver was held back by the hanging one"
+        assert len(hanging.requests) == 1 and t.is_alive() and not done
+        hanging.release.set()
+        t.join(60)
+        rep = done[0]
+        assert rep.delivered == 1 and rep.retrying == 1
+        status = {a.rule: a.status for a in list_alerts(kb)}
+        assert status == {"b-fast": "delivered", "a-hanging": "pending"}
+    finally:
+        hanging.close()
+        fast.close()
 
 
 def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, writer, receiver):
@@ -384,7 +426,8 @@ def test_an_alert_survives_a_killed_process_and_is_delivered_after_restart(kb_ur
     assert len(receiver.requests) == 2  # at least once: the killed attempt may have arrived too
     assert receiver.keys() == {a.id}  # exactly one alert after de-duplication by key
     for headers, body in receiver.requests:
-        assert headers["x-diplowatch-signature"] == "sha256=" + hmac.new(b"k", body, hashlib.sha256).hexdigest()
+        signed = headers["x-diplowatch-timestamp"].encode() + b"." + body
+        assert headers["x-diplowatch-signature"] == "sha256=" + hmac.new(b"k", signed, hashlib.sha256).hexdigest()
 
 
 # --------------------------------------------------------------------------- command line

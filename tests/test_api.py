@@ -495,3 +495,44 @@ def test_schemathesis_no_5xx_and_responses_match_schema(tmp_path):
     print(f"schemathesis: {ops} operations, {len(calls)} calls, {len(failures)} failure(s)")
     assert ops >= 9 and len(calls) >= 9 * 10
     assert not failures, "\n\n".join(failures[:5])
+
+
+def test_retry_after_agrees_with_the_readme(tmp_path):
+    """30 writes in a burst, then one per 2 s; Retry-After is the whole seconds until the next one (issue 13)."""
+    import re
+    from pathlib import Path
+
+    from diplowatch.api import ApiSettings
+    from diplowatch.api.security import RateLimiter
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"more than (\d+) writes in a burst per token \(the bucket then refills at one write per (\d+) s\)"
+                  r" 429 with `Retry-After`: the whole seconds until the next write is allowed \(1 or 2", readme)
+    assert m, "README no longer states the rate limit"
+    burst, every = int(m.group(1)), int(m.group(2))
+    defaults = ApiSettings()
+    assert (defaults.rate_capacity, 1 / defaults.rate_per_second) == (burst, every)
+    now = [1000.0]
+    app = make_app(tmp_path)
+    app.state.limiter = RateLimiter(defaults.rate_capacity, defaults.rate_per_second, clock=lambda: now[0])
+    client = TestClient(app)
+    tok = token(app, "ingest")
+
+    def post(i):
+        return client.post("/api/ingest", json={"text": f"[RUS praise AFG:taliban] burst {i}"}, headers=auth(tok))
+
+    assert [post(i).status_code for i in range(burst)] == [201] * burst
+    waits = []
+    for step in (0.0, 0.4, 0.7):  # 0 s, 0.4 s and 1.1 s after the burst
+        now[0] += step
+        r = post(100)
+        assert r.status_code == 429
+        waits.append(int(r.headers["retry-after"]))
+    assert waits == [2, 2, 1]
+    for _ in range(3):  # waiting Retry-After seconds always suffices; then the next write waits up to 2 s again
+        now[0] += waits[-1]
+        assert post(1000 + len(waits)).status_code == 201
+        r = post(200 + len(waits))
+        assert r.status_code == 429
+        waits.append(int(r.headers["retry-after"]))
+        assert 1 <= waits[-1] <= every

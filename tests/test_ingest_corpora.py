@@ -170,3 +170,26 @@ def test_ingest_any_format_with_summary_json(tmp_path, monkeypatch):
 def test_bad_field_option_exits_2(tmp_path):
     r = CliRunner().invoke(cli.app, ["analyze", str(tmp_path), "--field", "nonsense"])
     assert r.exit_code == 2
+
+
+def test_the_date_warning_says_what_was_used(tmp_path, caplog):
+    """With --published the warning names the date used instead, not 'treated as unknown' (issue 13)."""
+    p = tmp_path / "dates.jsonl"
+    p.write_text(json.dumps({"id": "d1", "text": EN, "published": "0000-00-00"}) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="diplowatch.ingest"):
+        summary = RunSummary()
+        [art] = list(read_inputs([p], summary=summary, published=dt.date(2024, 5, 1)))
+    assert art.published == dt.date(2024, 5, 1)
+    assert f"{p}:1: unusable published date '0000-00-00', used the --published date 2024-05-01 instead" \
+        in caplog.messages
+    assert not any("treated as unknown" in m for m in caplog.messages)
+    assert (summary.dates_unknown, summary.dates_defaulted) == (1, 1)
+    assert "1 unusable date(s): 1 replaced by the --published date" in summary.line()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="diplowatch.ingest"):
+        summary = RunSummary()
+        [art] = list(read_inputs([p], summary=summary))
+    assert art.published is None
+    assert f"{p}:1: unusable published date '0000-00-00', treated as unknown" in caplog.messages
+    assert "1 unusable date(s): 1 stored as unknown" in summary.line()
+    assert summary.to_dict()["dates_defaulted"] == 0

@@ -63,6 +63,40 @@ class Article:
         return len(self.content) - len(self.text)
 
 
+def lone_surrogate(value: str | None) -> int | None:
+    """Character offset of the first lone surrogate (U+D800–U+DFFF) in ``value``, else ``None``.
+
+    JSON may spell one as ``"\\ud83d"``; it is not valid Unicode (it cannot be
+    encoded as UTF-8, printed or stored).
+    """
+    if not value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
+
+
+def surrogate_reason(fields: list[tuple[str, str | None]]) -> str | None:
+    """Why a record is not valid Unicode: the first field holding a lone surrogate, else ``None``.
+
+    Args:
+        fields: ``(name, value)`` pairs, checked in order.
+
+    Returns:
+        ``'field "text": lone surrogate \\ud83d at offset 41: not valid Unicode'``
+        (the offset in characters into that field's value), or ``None``. The
+        same words in every interface (CLI, store, HTTP API).
+    """
+    for name, value in fields:
+        bad = lone_surrogate(value)
+        if bad is not None:
+            assert value is not None
+            return f'field "{name}": lone surrogate \\u{ord(value[bad]):04x} at offset {bad}: not valid Unicode'
+    return None
+
+
 def article_id(url: str | None, text: str) -> str:
     """Stable id of an article: a hash of its URL, or of its normalised text.
 

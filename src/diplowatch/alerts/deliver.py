@@ -18,10 +18,15 @@ the transaction that stored the events (:mod:`diplowatch.alerts.evaluate`).
     and ``fsync``-ed;
   * ``webhook:URL``: ``POST`` of the JSON body (``Content-Type:
     application/json``) with headers ``Idempotency-Key: <alert id>``,
-    ``X-Diplowatch-Signature: sha256=<hex HMAC-SHA256 of the body, keyed with
-    the rule's secret>`` (left out when the rule has no secret) and
-    ``X-Diplowatch-Attempt: <n>``. Any 2xx answer is success; redirects are
-    not followed. The URL goes through the SSRF guard of
+    ``X-Diplowatch-Timestamp: <Unix time of this attempt, whole seconds>``,
+    ``X-Diplowatch-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>." + body,
+    keyed with the rule's secret>`` (left out when the rule has no secret; see
+    :func:`sign`) and ``X-Diplowatch-Attempt: <n>``. A receiver recomputes the
+    HMAC and refuses a timestamp older than a few minutes, so a captured
+    delivery cannot be replayed later. Any 2xx answer is success; redirects are
+    not followed. Webhook requests of one pass run concurrently, at most
+    ``DeliveryPolicy.concurrency`` at a time, so one slow or hanging receiver
+    does not hold back the alerts of other rules. The URL goes through the SSRF guard of
     :mod:`diplowatch.ingest.fetch` (public addresses only, the connection
     pinned to the checked address) with its allow-list
     (``$DIPLOWATCH_ALLOW_HOSTS``, how tests reach 127.0.0.1);
@@ -44,6 +49,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -72,12 +78,14 @@ class DeliveryPolicy:
         max_delay: longest wait between attempts, in seconds.
         max_attempts: attempts before a row is marked ``failed``.
         timeout: total seconds of one webhook request.
+        concurrency: webhook requests of one :func:`deliver` pass in flight at once (>= 1).
     """
 
     base_delay: float = 30.0
     max_delay: float = 3600.0
     max_attempts: int = 15
     timeout: float = 10.0
+    concurrency: int = 8
 
     def backoff(self, attempts: int) -> float:
         """Seconds to wait after attempt number ``attempts`` (1-based)."""
@@ -161,9 +169,21 @@ class DeliveryReport:
     errors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def sign(body: bytes, secret: str) -> str:
-    """``sha256=`` + hex HMAC-SHA256 of ``body`` keyed with ``secret`` (UTF-8)."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def sign(body: bytes, secret: str, timestamp: int) -> str:
+    """The ``X-Diplowatch-Signature`` of a webhook request.
+
+    Args:
+        body: the request body (UTF-8 JSON).
+        secret: the rule's secret (UTF-8).
+        timestamp: the ``X-Diplowatch-Timestamp`` sent with it (Unix seconds).
+
+    Returns:
+        ``sha256=`` + hex HMAC-SHA256, keyed with ``secret``, of the ASCII
+        timestamp, a ``.`` and the body: the timestamp cannot be changed
+        without breaking the signature.
+    """
+    signed = str(int(timestamp)).encode("ascii") + b"." + body
+    return "sha256=" + hmac.new(secret.encode("utf-8"), signed, hashlib.sha256).hexdigest()
 
 
 def _iso(t: dt.datetime) -> str:
@@ -221,10 +241,12 @@ def _send(channel: str, body: str, alert: str, secret: str | None, attempt: int,
             raise DeliveryError(f"cannot append to {arg}: {exc.strerror or exc}") from None
     else:
         data = body.encode("utf-8")
+        stamp = int(time.time())
         headers = {"Content-Type": "application/json", "Idempotency-Key": alert,
-                   "X-Diplowatch-Attempt": str(attempt), "User-Agent": "diplowatch-alerts/0.1"}
+                   "X-Diplowatch-Attempt": str(attempt), "X-Diplowatch-Timestamp": str(stamp),
+                   "User-Agent": "diplowatch-alerts/0.1"}
         if secret:
-            headers["X-Diplowatch-Signature"] = sign(data, secret)
+            headers["X-Diplowatch-Signature"] = sign(data, secret, stamp)
         _post(arg, data, headers, settings, policy.timeout)
 
 
@@ -268,6 +290,7 @@ def deliver(kb: KnowledgeBase, *, alert_ids: list[str] | None = None, now: dt.da
     with kb.connect() as conn:
         rows = conn.execute(q).all()
     report = DeliveryReport()
+    webhooks: list[tuple[Any, int]] = []
     for r in rows:
         attempt = r.attempts + 1
         with kb.transaction() as conn:  # claim this attempt
@@ -277,25 +300,50 @@ def deliver(kb: KnowledgeBase, *, alert_ids: list[str] | None = None, now: dt.da
                         next_attempt_at=_iso(t + dt.timedelta(seconds=policy.backoff(attempt))))).rowcount
         if claimed != 1:
             continue  # another deliverer took it
-        try:
-            _send(r.channel, r.payload, r.alert_id, r.secret, attempt, settings=settings, policy=policy,
-                  stdout=stdout)
-        except (DeliveryError, DiplowatchError) as exc:
-            gave_up = attempt >= policy.max_attempts
-            with kb.transaction() as conn:
-                conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
-                             .values(status="failed" if gave_up else "pending", last_error=str(exc)[:2000]))
-            report.errors.append((r.alert_id, r.channel, str(exc)))
-            if gave_up:
-                report.failed += 1
-            else:
-                report.retrying += 1
+        if r.channel.startswith("webhook:"):
+            webhooks.append((r, attempt))
             continue
+        _record(kb, r, attempt, _attempt(r, attempt, settings, policy, stdout), policy, report)
+    if webhooks:  # concurrently, bounded: a hanging receiver holds one worker, not the others' alerts
+        with ThreadPoolExecutor(max_workers=max(1, min(policy.concurrency, len(webhooks))),
+                                thread_name_prefix="diplowatch-webhook") as pool:
+            futures = {pool.submit(_attempt, r, attempt, settings, policy, stdout): (r, attempt)
+                       for r, attempt in webhooks}
+            for fut in as_completed(futures):
+                r, attempt = futures[fut]
+                _record(kb, r, attempt, fut.result(), policy, report)
+    return report
+
+
+def _attempt(r: Any, attempt: int, settings: Any, policy: DeliveryPolicy, stdout: IO[str]) -> str | None:
+    """Send one claimed outbox row; the reason of the failure, or ``None`` on success."""
+    try:
+        _send(r.channel, r.payload, r.alert_id, r.secret, attempt, settings=settings, policy=policy,
+              stdout=stdout)
+    except (DeliveryError, DiplowatchError) as exc:
+        return str(exc)
+    return None
+
+
+def _record(kb: KnowledgeBase, r: Any, attempt: int, error: str | None, policy: DeliveryPolicy,
+            report: DeliveryReport) -> None:
+    """Write the outcome of one attempt into the outbox and count it in ``report``."""
+    o = ALERT_OUTBOX.c
+    if error is None:
         with kb.transaction() as conn:
             conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
                          .values(status="delivered", delivered_at=_iso(_now(None)), last_error=None))
         report.delivered += 1
-    return report
+        return
+    gave_up = attempt >= policy.max_attempts
+    with kb.transaction() as conn:
+        conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
+                     .values(status="failed" if gave_up else "pending", last_error=error[:2000]))
+    report.errors.append((r.alert_id, r.channel, error))
+    if gave_up:
+        report.failed += 1
+    else:
+        report.retrying += 1
 
 
 def deliver_loop(kb: KnowledgeBase, *, interval: float = 5.0, policy: DeliveryPolicy | None = None,

@@ -32,8 +32,8 @@ from starlette.responses import Response
 from diplowatch.api import ingest as ingest_mod
 from diplowatch.api import views
 from diplowatch.api.models import (
-    ActorDetailOut, ChangesOut, ErrorOut, EventDetailOut, EventPageOut, IngestOut, MapOut, RecognitionsOut,
-    TimelineCountsOut, TimelineOut,
+    ActorDetailOut, ChangesOut, ErrorOut, EventDetailOut, EventPageOut, IngestOut, IsoDate, MapOut,
+    RecognitionsOut, TimelineCountsOut, TimelineOut,
 )
 from diplowatch.api.security import JsonShapeError
 from diplowatch.api.settings import ApiSettings
@@ -121,6 +121,7 @@ def add_error_handlers(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
                errors: list[dict[str, str]] | None = None) -> Any:
         if html is not None and _wants_html(request):
             return html(request, status, detail, headers)
+        detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate as \\ud83d
         body: dict[str, Any] = {"detail": detail}
         if errors is not None:
             body["errors"] = errors
@@ -160,7 +161,7 @@ def add_error_handlers(app: FastAPI, html: HtmlErrorPage | None = None) -> None:
 Limit = Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description="Page size (at most 500).")]
 Code = Annotated[str, Path(min_length=1, max_length=255, pattern=_TEXT,
                            description="ISO 3166-1 alpha-3 code, actor id (AFG:taliban) or state name.")]
-AsOf = Annotated[dt.date | None, Query(description="Relation state as of this day (YYYY-MM-DD).")]
+AsOf = Annotated[IsoDate | None, Query(description="Relation state as of this day (YYYY-MM-DD).")]
 
 
 @router.get("/api/events", response_model=EventPageOut, tags=["events"], responses=_errors(422))
@@ -170,8 +171,8 @@ def list_events(
                                        description="ISO3 code or actor id, as source or target.")] = None,
     event: Annotated[EventType | None, Query(description="Event type.")] = None,
     polarity: Literal["asserted", "negated", "hypothetical"] | None = None,
-    since: Annotated[dt.date | None, Query(description="Effective date on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[dt.date | None, Query(description="Effective date on or before (YYYY-MM-DD).")] = None,
+    since: Annotated[IsoDate | None, Query(description="Effective date on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[IsoDate | None, Query(description="Effective date on or before (YYYY-MM-DD).")] = None,
     q: Annotated[str | None, Query(max_length=200, pattern=_TEXT,
                                    description="Text the evidence contains (case-insensitive).")] = None,
     cursor: Annotated[str | None, Query(max_length=1024, pattern=_TEXT,
@@ -212,8 +213,8 @@ def get_recognitions(request: Request, target: Code, as_of: AsOf = None) -> Reco
 @router.get("/api/changes", response_model=ChangesOut, tags=["relations"], responses=_errors(404, 422))
 def get_changes(
     request: Request,
-    since: Annotated[dt.date | None, Query(description="First day (YYYY-MM-DD).")] = None,
-    until: Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD).")] = None,
+    since: Annotated[IsoDate | None, Query(description="First day (YYYY-MM-DD).")] = None,
+    until: Annotated[IsoDate | None, Query(description="Last day (YYYY-MM-DD).")] = None,
     target: Annotated[str | None, Query(max_length=255, pattern=_TEXT,
                                         description="Only changes towards this state.")] = None,
 ) -> ChangesOut:

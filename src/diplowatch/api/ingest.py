@@ -32,7 +32,7 @@ from diplowatch.api.models import IngestedArticleOut, IngestErrorOut, IngestOut
 from diplowatch.api.security import JsonShapeError, check_json_shape
 from diplowatch.api.settings import ApiSettings
 from diplowatch.errors import DiplowatchError, InputError
-from diplowatch.model import Article, article_id
+from diplowatch.model import Article, article_id, surrogate_reason
 from diplowatch.store import queries
 from diplowatch.write import Writer
 
@@ -165,6 +165,9 @@ def parse_body(content_type: str, body: bytes, params: dict[str, str | None], se
             raise IngestRequestError(f"body: not valid JSON: {exc}") from None
         got = _article_from(obj, "body", allow_url_only=True)
         if isinstance(got, str):
+            bad = surrogate_reason([("url", got)])
+            if bad is not None:
+                raise IngestRequestError(f"body: {bad}")
             out.url = got
             out.published = _published(obj.get("published"), "body")
         else:
@@ -197,38 +200,45 @@ def parse_body(content_type: str, body: bytes, params: dict[str, str | None], se
 
 
 def fetch_articles(url: str, published: dt.date | None, max_articles: int = 200) -> list[Article]:
-    """Fetch an http(s) URL into articles with :func:`diplowatch.ingest.read_inputs` (SSRF-guarded fetcher).
+    """Fetch an http(s) URL into articles with :func:`diplowatch.ingest.sources.read_urls` (SSRF-guarded).
 
-    Only http(s) URLs are passed on, so a request can never name a local file.
+    The URL is parsed once (:func:`diplowatch.ingest.fetch.parse_url`: http or
+    https, with a host) and only ever fetched: whatever it looks like
+    (``http:/../../etc/hostname`` next to a folder named ``http:``), it is never
+    opened as a local path.
 
     Raises:
-        IngestRequestError: the URL is refused, cannot be fetched or read.
+        IngestRequestError: the URL is refused (the reason names it), cannot be
+            fetched or read, or holds no article.
 
     Returns:
         At most ``max_articles`` articles (a feed gives one per item).
     """
-    from urllib.parse import urlsplit
+    from diplowatch.ingest.fetch import parse_url
+    from diplowatch.ingest.sources import read_urls
 
+    shown = _shown(url)
     try:
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:
-        scheme = ""
-    if scheme not in ("http", "https"):
-        raise IngestRequestError(f"url {url[:80]!r}: only http and https URLs are fetched")
-    from diplowatch.ingest import read_inputs
-
+        parsed = parse_url(url)
+    except InputError as exc:
+        raise IngestRequestError(f"url {shown}: {exc.reason}") from None
     try:
-        items = list(read_inputs([url], published=published))
+        items = list(read_urls([str(parsed)], published=published))
     except InputError as exc:
         raise IngestRequestError(str(exc)) from None
     errors = [i for i in items if isinstance(i, InputError)]
     arts = [i for i in items if isinstance(i, Article)]
     if not arts:
         raise IngestRequestError(str(errors[0]) if errors else
-                                 f"url {url[:80]!r}: no article found (or not in a language analysed)")
+                                 f"url {shown}: no article found (or not in a language analysed)")
     for a in arts:
-        _check_text(a.text, f"url {url[:80]!r}")
+        _check_text(a.text, f"url {shown}")
     return arts[:max_articles]
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """``value`` cut to ``limit`` characters, quoted, lone surrogates as ``\\udXXX`` (safe in any answer)."""
+    return repr(value[:limit].encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 class Pipeline:
@@ -255,6 +265,16 @@ class Pipeline:
             return self._extractor.extract(article)
 
 
+def _quarantine(writer: Writer, art: Article, line: int | None, source: str, reason: str,
+                errors: list[IngestErrorOut]) -> None:
+    """Quarantine an article that cannot be stored and add the reason (valid UTF-8) to ``errors``."""
+    try:
+        writer.quarantine(art.url or source, reason, art, line)
+    except DiplowatchError as exc:
+        reason += f" (and it could not be quarantined: {exc})"
+    errors.append(IngestErrorOut(line=line, reason=reason.encode("utf-8", "backslashreplace").decode("utf-8")))
+
+
 def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody,
                    source: str) -> tuple[IngestOut, bool]:
     """Extract and store every article of a parsed body; quarantine what cannot be stored.
@@ -276,6 +296,12 @@ def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody,
     errors = list(parsed.errors)
     created = False
     for line, art in parsed.articles:
+        bad = surrogate_reason([("text", art.text), ("title", art.title), ("url", art.url), ("id", art.id),
+                                ("lang", art.lang)])
+        if bad is not None:  # the reason the CLI gives, before anything reads the record
+            reason = f"{'body' if line is None else f'line {line}'}: {bad}"
+            _quarantine(writer, art, line, source, reason, errors)
+            continue
         try:
             existing = kb.stored_article_id(art)
             if existing is not None:
@@ -296,11 +322,7 @@ def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody,
         except Exception as exc:  # an extractor failure on hostile input must not become a 500
             log.exception("ingest of %s failed", art.id)
             reason = f"article {art.id}: cannot be analysed: {type(exc).__name__}: {exc}".splitlines()[0]
-        try:
-            writer.quarantine(art.url or source, reason, art, line)
-        except DiplowatchError as exc:
-            reason += f" (and it could not be quarantined: {exc})"
-        errors.append(IngestErrorOut(line=line, reason=reason))
+        _quarantine(writer, art, line, source, reason, errors)
     if not parsed.batch and not done and errors:
         raise IngestRequestError(errors[0].reason)
     if parsed.batch and not done and errors:

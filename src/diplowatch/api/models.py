@@ -7,16 +7,44 @@ exactly :meth:`~diplowatch.state.TargetStatus.to_dict`.
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from diplowatch.state import Recognizer, TargetStatus, Transition
 
 __all__ = ["ActorDetailOut", "ActorOut", "ChangesOut", "ContextOut", "DyadOut", "ErrorOut", "EventDetailOut",
-           "EventOut", "EventPageOut", "FamilyOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut",
-           "MapCategoryOut", "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut", "TimelineBinOut",
-           "TimelineCountsOut", "TimelineEntryOut", "TimelineOut"]
+           "EventOut", "EventPageOut", "FamilyOut", "IngestErrorOut", "IngestOut", "IngestedArticleOut", "IsoDate",
+           "MapCategoryOut", "MapOut", "MapStateOut", "RealEventOut", "RecognitionsOut", "SourceOut", "TargetOut",
+           "TimelineBinOut", "TimelineCountsOut", "TimelineEntryOut", "TimelineOut"]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(value: Any) -> dt.date:
+    """A query parameter as a calendar date: only ISO 8601 ``YYYY-MM-DD``.
+
+    Pydantic alone reads ``0`` or ``1720000000`` as Unix timestamps
+    (1970-01-01 …) and ``2025-07-01T00:00`` as a day; both are refused here.
+
+    Raises:
+        ValueError: (answered 422) anything else, naming the value.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    text = value if isinstance(value, str) else repr(value)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{text[:40]!r} is not a valid date ({exc})") from None
+    raise ValueError(f"{text[:40]!r} is not a date YYYY-MM-DD (ISO 8601)")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(iso_date)]
+"""A ``datetime.date`` given as ``YYYY-MM-DD`` only (:func:`iso_date`); the schema says ``format: date``."""
 
 Category = Literal["recognized", "withdrawn", "accredited", "contacts", "none"]
 

@@ -31,6 +31,7 @@ from fastapi.responses import HTMLResponse
 
 from diplowatch.api import views
 from diplowatch.ontology import EVENT_TYPES
+from diplowatch.api.models import IsoDate
 from diplowatch.store import KnowledgeBase, queries
 
 __all__ = ["error_page", "render", "router", "safe_href"]
@@ -84,7 +85,7 @@ def _kb(request: Request) -> KnowledgeBase:
 @router.get("/", response_class=HTMLResponse)
 def map_page(request: Request,
              target: Annotated[str | None, Query(max_length=255, pattern=_TEXT)] = None,
-             as_of: dt.date | None = None) -> HTMLResponse:
+             as_of: IsoDate | None = None) -> HTMLResponse:
     """The world map: each state coloured by its relation to the target as of a date."""
     data = views.map_view(_kb(request), target or None, as_of)
     rows = sorted(data.states.values(), key=lambda s: ([c for c, _ in views.CATEGORIES].index(s.category), s.name))
@@ -97,7 +98,7 @@ def events_page(request: Request,
                 actor: Annotated[str | None, Query(max_length=255, pattern=_TEXT)] = None,
                 event: Annotated[str | None, Query(max_length=64, pattern=_TEXT)] = None,
                 polarity: Annotated[str | None, Query(max_length=16, pattern=_TEXT)] = None,
-                since: dt.date | None = None, until: dt.date | None = None,
+                since: IsoDate | None = None, until: IsoDate | None = None,
                 q: Annotated[str | None, Query(max_length=200, pattern=_TEXT)] = None,
                 cursor: Annotated[str | None, Query(max_length=1024, pattern=_TEXT)] = None,
                 limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT)] = 50) -> HTMLResponse:
@@ -130,7 +131,7 @@ def actor_page(request: Request, actor_id: Annotated[str, Path(max_length=255, p
 
 @router.get("/relations/{target}", response_class=HTMLResponse)
 def relations_page(request: Request, target: Annotated[str, Path(max_length=255, pattern=_TEXT)],
-                   as_of: dt.date | None = None) -> HTMLResponse:
+                   as_of: IsoDate | None = None) -> HTMLResponse:
     """Relation state towards a target, with who recognises it first first."""
     status = views.relations_view(_kb(request), target, as_of)
     recs = views.recognitions_view(_kb(request), target, as_of)
@@ -154,7 +155,7 @@ def timeline_page(request: Request, actor: Annotated[str, Path(max_length=255, p
 
 
 @router.get("/changes", response_class=HTMLResponse)
-def changes_page(request: Request, since: dt.date | None = None, until: dt.date | None = None,
+def changes_page(request: Request, since: IsoDate | None = None, until: IsoDate | None = None,
                  target: Annotated[str | None, Query(max_length=255, pattern=_TEXT)] = None) -> HTMLResponse:
     """State transitions between two dates."""
     ch = views.changes_view(_kb(request), since, until, target or None)

@@ -108,9 +108,8 @@ def _normalised_record(source: str, line: int, obj: Mapping[str, Any], fields: M
         rec["id"] = str(rec["id"])
     rec["published"], flagged = normalise_date(rec["published"])
     if flagged:
-        summary.dates_unknown += 1
-        log.warning("%s:%d: unusable published date %r, treated as unknown", source, line,
-                    _lookup(obj, fields.get("published", "published")))
+        readers.unusable_date(f"{source}:{line}", _lookup(obj, fields.get("published", "published")), published,
+                              summary)
     if rec["text"] is None:
         key = fields.get("text", "text")
         return InputError(source, f'missing field "{key}"' + ("" if key == "text" else " (text)"), line)

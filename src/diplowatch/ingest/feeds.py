@@ -27,7 +27,7 @@ from typing import Any
 
 from diplowatch.errors import InputError
 from diplowatch.ingest.html import fragment_text, html_article
-from diplowatch.ingest.readers import parse_published
+from diplowatch.ingest.readers import parse_published, unusable_date
 from diplowatch.ingest.settings import IngestSettings
 from diplowatch.ingest.summary import RunSummary
 from diplowatch.model import Article, article_id
@@ -209,8 +209,7 @@ def parse_feed(data: bytes, *, source: str, url: str | None = None, content_type
         raw_date = entry.get("published") or entry.get("updated")
         day, flagged = feed_date(raw_date, entry.get("published_parsed") or entry.get("updated_parsed"))
         if flagged:
-            stats.dates_unknown += 1
-            log.warning("%s: unusable date %r, treated as unknown", where, raw_date)
+            unusable_date(where, raw_date, published, stats)
         body, full = _entry_body(entry)
         lang = (entry.get("content") or [{}])[0].get("language") or feed_lang
         guid = str(entry.get("id") or "")

@@ -48,12 +48,13 @@ from diplowatch.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchError", "FetchResult", "Fetcher", "blocked_reason", "check_url", "is_url"]
+__all__ = ["FetchError", "FetchResult", "Fetcher", "blocked_reason", "check_url", "is_url", "parse_url"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_URL_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://|^(?:file|gopher|data|javascript|ftp|mailto):", re.I)
+_URL_LIKE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://|^(?:https?|file|gopher|data|javascript|ftp|mailto):", re.I)
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?)(?:\.[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?)*$")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
@@ -65,8 +66,52 @@ class FetchError(InputError):
 
 
 def is_url(value: str) -> bool:
-    """True when ``value`` looks like a URL (``scheme://…`` or ``file:``, ``gopher:``, …), not a path."""
+    """True when ``value`` looks like a URL, not a path: ``scheme://…``, or any ``http:``/``https:``,
+    ``file:``, ``gopher:`` … prefix (case-insensitive).
+
+    A malformed URL such as ``http:/x`` or ``HTTP:\\\\host`` is a URL here, so it goes
+    to :func:`parse_url` and is refused there, never opened as a path (a local
+    file whose name starts with ``http:`` is named ``./http:…``).
+    """
     return bool(_URL_LIKE.match(value.strip()))
+
+
+def parse_url(url: str | httpx.URL) -> httpx.URL:
+    """Parse an absolute http(s) URL, once, or refuse it; no name is resolved here.
+
+    Args:
+        url: the URL as given (surrounding whitespace ignored).
+
+    Returns:
+        The parsed URL, whose scheme is ``http`` or ``https`` and whose host
+        is an IP literal or a DNS name (letters, digits, ``-``, ``_``, dots;
+        internationalised names in their IDNA form).
+
+    Raises:
+        FetchError: (``source`` = the URL) another scheme or none, a URL that
+            does not parse, a URL without a host (``http:/x``, ``http:x``,
+            ``http:///etc/passwd``, ``http:\\\\x``, ``http:%2f%2fx``), or a host
+            holding other characters (a backslash, a percent sign, a space).
+    """
+    text = str(url).strip()
+    m = _SCHEME.match(text)
+    scheme = m.group(1).lower() if m else ""
+    if scheme not in ("http", "https"):
+        raise FetchError(text, f"refused: only http and https URLs are fetched, not {scheme or 'a relative'}"
+                               f"{':' if scheme else ''} URL")
+    try:
+        parsed = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise FetchError(text, f"refused: invalid URL ({exc})") from None
+    host = parsed.raw_host.decode("ascii", "replace").lower().rstrip(".")
+    if not host or not text[len(scheme) + 1:].startswith("//"):
+        raise FetchError(text, "refused: URL has no host (expected http://host/…)")
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0] if ":" in host else host)
+    except ValueError:
+        if not _HOST_NAME.match(host):
+            raise FetchError(text, f"refused: invalid host {host!r} in URL") from None
+    return parsed
 
 
 def _unwrap(ip: IPAddress) -> IPAddress:
@@ -152,24 +197,15 @@ def check_url(url: str | httpx.URL, settings: IngestSettings) -> tuple[httpx.URL
         of them allowed; connect only to one of these.
 
     Raises:
-        FetchError: not http/https, no host, the host does not resolve, or any
+        FetchError: refused by :func:`parse_url` (not http/https, no host or a
+            malformed one), the host does not resolve, or any
             resolved address is not public (the reason names the address and
             its range), unless the host or address is in ``allow_hosts``.
     """
     text = str(url).strip()
-    m = _SCHEME.match(text)
-    scheme = m.group(1).lower() if m else ""
-    if scheme not in ("http", "https"):
-        raise FetchError(text, f"refused: only http and https URLs are fetched, not {scheme or 'a relative'}"
-                               f"{':' if scheme else ''} URL")
-    try:
-        parsed = httpx.URL(text)
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise FetchError(text, f"refused: invalid URL ({exc})") from None
-    host = parsed.raw_host.decode("ascii", "replace").lower().rstrip(".")
-    if not host:
-        raise FetchError(text, "refused: URL has no host")
-    port = parsed.port or (443 if scheme == "https" else 80)
+    parsed = parse_url(text)
+    host = parsed.raw_host.decode("ascii").lower().rstrip(".")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
     if _allowed(settings, host, None):
         try:
             return parsed, _resolve(host, port)

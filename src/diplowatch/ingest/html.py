@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from diplowatch.errors import InputError
-from diplowatch.ingest.readers import parse_published
+from diplowatch.ingest.readers import parse_published, unusable_date
 from diplowatch.ingest.settings import IngestSettings
 from diplowatch.model import Article, article_id
 
@@ -198,7 +198,7 @@ def html_article(data: bytes | str, *, source: str, url: str | None = None, doc_
     raw_date = getattr(doc, "date", None)
     day = parse_published(raw_date) if raw_date else None
     if raw_date and day is None:
-        log.warning("%s: unusable published date %r, treated as unknown", source, raw_date)
+        unusable_date(source, raw_date, published)
     m = _HTML_LANG.search(text[:4096])
     declared = m.group(1) if m else None
     return Article(id=article_id(canonical, body) if canonical else (doc_id or article_id(None, body)),

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from diplowatch.errors import InputError
-from diplowatch.model import Article, article_id
+from diplowatch.model import Article, article_id, surrogate_reason
 
 log = logging.getLogger(__name__)
 
@@ -116,19 +116,23 @@ def _utf8_error(data: bytes) -> UnicodeDecodeError | None:
     return None
 
 
-def _lone_surrogate(value: str | None) -> int | None:
-    """Offset of the first lone surrogate (U+D800–U+DFFF) in ``value``, else ``None``.
+def unusable_date(where: str, raw: Any, published: dt.date | None, summary: Any = None) -> None:
+    """Warn (and count in ``summary``, a :class:`~diplowatch.ingest.summary.RunSummary`) an unusable stated date.
 
-    JSON may spell one as ``"\\ud83d"``; it is not valid Unicode (it cannot be
-    encoded as UTF-8, printed or stored), so such a record is refused.
+    The warning says what the article gets instead: the ``--published`` date
+    when one was given (``published``), else an unknown date.
+
+    Args:
+        where: the file and line, or item, named in the warning.
+        raw: the stated date as found.
+        published: the fallback date, or ``None``.
+        summary: counters ``dates_unknown`` and ``dates_defaulted``, or ``None``.
     """
-    if not value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return exc.start
-    return None
+    if summary is not None:
+        summary.dates_unknown += 1
+        summary.dates_defaulted += published is not None
+    used = f"used the --published date {published.isoformat()} instead" if published else "treated as unknown"
+    log.warning("%s: unusable published date %r, %s", where, raw, used)
 
 
 def _json_message(msg: str) -> str:
@@ -260,16 +264,14 @@ def _record(source: str, line: int, raw: bytes,
     if isinstance(raw_id, bool) or not (raw_id is None or isinstance(raw_id, (str, int))):
         return InputError(source, f'field "id" must be a string, not {type(raw_id).__name__}', line)
     art_id = str(raw_id).strip() if raw_id is not None else ""
-    for name, value in (("text", body), ("title", fields["title"]), ("url", fields["url"]),
-                        ("id", art_id), ("lang", fields["lang"])):
-        bad = _lone_surrogate(value)
-        if bad is not None:
-            return InputError(source, f'field "{name}": lone surrogate \\u{ord(value[bad]):04x} at offset '
-                                      f"{bad}: not valid Unicode", line)
+    bad = surrogate_reason([("text", body), ("title", fields["title"]), ("url", fields["url"]),
+                            ("id", art_id), ("lang", fields["lang"])])
+    if bad is not None:
+        return InputError(source, bad, line)
     raw_date = obj.get("published")
     day = parse_published(raw_date)
     if day is None and raw_date not in (None, ""):
-        log.warning("%s:%d: unusable published date %r, treated as unknown", source, line, raw_date)
+        unusable_date(f"{source}:{line}", raw_date, published)
     return Article(
         id=art_id or article_id(fields["url"], body),
         text=body,

@@ -45,7 +45,8 @@ from diplowatch.model import Article, article_id
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "read_path", "read_paths", "sniff_format"]
+__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "read_path", "read_paths", "read_urls",
+           "sniff_format"]
 
 FORMATS: tuple[str, ...] = ("html", "feed", "jsonl", "csv", "text")
 
@@ -288,12 +289,49 @@ def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date 
         :class:`InputError` (not raised), in input order.
     """
     s = settings or IngestSettings.from_env()
-    stats = summary if summary is not None else RunSummary()
     if isinstance(published, dt.datetime):
         published = published.date()
+    stats = _summary(summary)
     box: list[Any] = [fetcher] if fetcher is not None else []
+    return _accepted(_raw_inputs(inputs, s, stats, published, box), s, stats, box, own_fetcher=fetcher is None)
+
+
+def read_urls(urls: Iterable[str], *, published: dt.date | None = None, settings: IngestSettings | None = None,
+              summary: RunSummary | None = None, fetcher: Fetcher | None = None) -> Iterator[Article | InputError]:
+    """Fetch and read http(s) URLs only: an input is never opened as a file, whatever it looks like.
+
+    What a client names over the network (``POST /api/ingest {"url"}``) comes
+    through here. Each URL is parsed once by
+    :func:`~diplowatch.ingest.fetch.parse_url` inside the guarded
+    :meth:`Fetcher.fetch <diplowatch.ingest.fetch.Fetcher.fetch>`: ``http:/x``,
+    ``http:///etc/passwd``, ``http:\\\\x`` or ``http:/../../etc/hostname`` give a
+    :class:`~diplowatch.ingest.fetch.FetchError`, even when a folder named
+    ``http:`` exists in the working directory.
+
+    Args, Yields: as :func:`read_inputs`.
+    """
+    s = settings or IngestSettings.from_env()
+    stats = _summary(summary)
+    box: list[Any] = [fetcher] if fetcher is not None else []
+
+    def raw() -> Iterator[Article | InputError]:
+        for url in urls:
+            if not box:
+                box.append(Fetcher(s))
+            yield from read_url(url, fetcher=box[0], settings=s, summary=stats, published=published)
+
+    return _accepted(raw(), s, stats, box, own_fetcher=fetcher is None)
+
+
+def _summary(summary: RunSummary | None) -> RunSummary:
+    return summary if summary is not None else RunSummary()
+
+
+def _accepted(items: Iterator[Article | InputError], s: IngestSettings, stats: RunSummary,
+              box: list[Any], *, own_fetcher: bool) -> Iterator[Article | InputError]:
+    """Count what the readers produce and drop articles in languages not analysed; close our fetcher."""
     try:
-        for item in _raw_inputs(inputs, s, stats, published, box):
+        for item in items:
             if isinstance(item, InputError):
                 yield item
                 continue
@@ -302,7 +340,7 @@ def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date 
             if kept is not None:
                 yield kept
     finally:
-        if box and fetcher is None:
+        if box and own_fetcher:
             box[0].close()
 
 

@@ -36,7 +36,9 @@ class RunSummary:
         quarantined: inputs refused or not storable, by reason.
         events: events found in the new articles.
         dates_unknown: articles whose stated date was unusable (two-digit year,
-            year 0, far future, …) and is stored as unknown.
+            year 0, far future, …): stored as unknown, or replaced by the
+            ``--published`` date when one was given.
+        dates_defaulted: of those, how many were replaced by the ``--published`` date.
         not_modified: feeds answered 304 Not Modified (``follow``).
         feed_errors: feeds that were down or malformed this round (``follow``).
         started: ``time.monotonic()`` at creation.
@@ -50,6 +52,7 @@ class RunSummary:
     quarantined: Counter = field(default_factory=Counter)
     events: int = 0
     dates_unknown: int = 0
+    dates_defaulted: int = 0
     not_modified: int = 0
     feed_errors: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -72,7 +75,7 @@ class RunSummary:
     def merge(self, other: RunSummary) -> None:
         """Add the counts of ``other`` (a later round of ``follow``) into this one."""
         for name in ("read", "new", "duplicates", "skipped_empty", "events", "dates_unknown",
-                     "not_modified", "feed_errors"):
+                     "dates_defaulted", "not_modified", "feed_errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped_language.update(other.skipped_language)
         self.quarantined.update(other.quarantined)
@@ -80,7 +83,7 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts: ``{"read", "new", "duplicates", "skipped": {"language": {code: n},
         "empty"}, "quarantined": {"total", "reasons": {reason: n}}, "events", "dates_unknown",
-        "not_modified", "feed_errors", "seconds"}``."""
+        "dates_defaulted", "not_modified", "feed_errors", "seconds"}``."""
         return {
             "read": self.read,
             "new": self.new,
@@ -89,6 +92,7 @@ class RunSummary:
             "quarantined": {"total": self.n_quarantined, "reasons": dict(self.quarantined)},
             "events": self.events,
             "dates_unknown": self.dates_unknown,
+            "dates_defaulted": self.dates_defaulted,
             "not_modified": self.not_modified,
             "feed_errors": self.feed_errors,
             "seconds": round(time.monotonic() - self.started, 3),
@@ -108,7 +112,10 @@ class RunSummary:
                     if self.quarantined else ""),
                  f"{self.events} event(s)"]
         if self.dates_unknown:
-            parts.append(f"{self.dates_unknown} unusable date(s) stored as unknown")
+            kept = self.dates_unknown - self.dates_defaulted
+            parts.append(f"{self.dates_unknown} unusable date(s): " + ", ".join(
+                ([f"{self.dates_defaulted} replaced by the --published date"] if self.dates_defaulted else [])
+                + ([f"{kept} stored as unknown"] if kept else [])))
         if self.not_modified or self.feed_errors:
             parts.append(f"{self.not_modified} feed(s) not modified, {self.feed_errors} feed error(s)")
         return ", ".join(parts)

@@ -15,17 +15,23 @@ Rules (DESIGN §5, RELIABILITY.md "Store"):
   linked to the *root* of its group (the earliest stored article of it), so
   ``coalesce(near_duplicates.duplicate_of, article id)`` names one independent
   source.
-- **Corroboration**: a report (stored event) joins the real-world event of the
-  same key — (event type, source party, target party, polarity), party =
-  ``actor.state`` or ``actor.id``, the pair sorted for
-  :data:`~diplowatch.ontology.MUTUAL_EVENTS` — whose reports, with this one,
-  span at most ``window_days`` days (report date = the event's effective date:
-  its own date, else its article's publication date). Among several, the one
-  whose first date is nearest wins (then the lowest id); with none, a new
-  real-world event is made. Undated reports of one key share one undated
-  real-world event. ``n_reports``, ``n_sources`` (distinct independent
-  sources), ``first_date`` and ``last_date`` are always recomputed from the
-  ``reports`` rows (:func:`refresh_real_events`), never incremented.
+- **Corroboration**: reports (stored events) of the same key — (event type,
+  source party, target party, polarity), party = ``actor.state`` or
+  ``actor.id``, the pair sorted for :data:`~diplowatch.ontology.MUTUAL_EVENTS`
+  — are grouped into real-world events by windows anchored on their sorted
+  dates (report date = the event's effective date: its own date, else its
+  article's publication date): the earliest report opens a window, every
+  report at most ``window_days`` days after it joins it, the first report
+  beyond opens the next (ties broken by event id). The grouping is a function
+  of the stored reports alone, so the same articles give the same real-world
+  events whatever the order or the number of writers (RELIABILITY.md: forwards,
+  reverse, shuffled, three concurrent writers). Each write regroups, in its
+  transaction, the keys of its new reports from the window before the
+  earliest new date onwards (:func:`link_reports`); :func:`regroup` redoes
+  whole keys. Undated reports of one key share one undated real-world event.
+  ``n_reports``, ``n_sources`` (distinct independent sources), ``first_date``
+  and ``last_date`` are always recomputed from the ``reports`` rows
+  (:func:`refresh_real_events`), never incremented.
 """
 
 from __future__ import annotations
@@ -33,10 +39,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import Connection, bindparam, distinct, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, distinct, func, insert, select, update
 
 from diplowatch.model import Actor, Article, Event, article_id
 from diplowatch.ontology import MUTUAL_EVENTS
@@ -46,7 +53,8 @@ from diplowatch.store.schema import (
 )
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "Report", "canonical_url", "content_key", "link_reports",
-           "mark_near_duplicate", "party", "refresh_real_event", "refresh_real_events", "report_of"]
+           "mark_near_duplicate", "party", "refresh_real_event", "refresh_real_events", "regroup", "report_of",
+           "windows"]
 
 DEFAULT_WINDOW_DAYS = 7
 """Longest span, in days, of the reports of one real-world event."""
@@ -198,54 +206,161 @@ def mark_near_duplicate(conn: Connection, index: neardup.NearDuplicateIndex, art
 # -- corroboration -----------------------------------------------------------
 
 
-def link_reports(conn: Connection, reports: Iterable[Report], window_days: int = DEFAULT_WINDOW_DAYS
-                 ) -> set[int]:
-    """Link each report (a stored event with no link yet) to a real-world event.
+Key = tuple[str, str | None, str | None, str]
 
-    Reports are linked in order of (date, undated last, event id), so the
-    result does not depend on the order given. A real-world event is matched
-    on its aggregates as they are after every earlier report: those touched
-    are recomputed (:func:`refresh_real_events`) before a later report of the
-    same (event, source, target, polarity) is matched, and all the others
-    together at the end (a report is only ever matched to one of its own key).
+
+def _key(rep: Report) -> Key:
+    return (rep.event, rep.source, rep.target, rep.polarity)
+
+
+def _key_order(key: Key) -> tuple[str, ...]:
+    return tuple("" if k is None else k for k in key)
+
+
+def windows(dates: Sequence[tuple[str, str]], window_days: int) -> list[list[str]]:
+    """Group dated reports into windows anchored on their sorted dates.
+
+    Args:
+        dates: ``(ISO date YYYY-MM-DD, event id)`` pairs of one key, any order.
+        window_days: the longest span of a window, in days (>= 0).
 
     Returns:
-        The ids of the real-world events touched.
+        The event ids of each window, windows in date order, ids in (date, id)
+        order: the earliest report opens a window, every report at most
+        ``window_days`` days after that one joins it, the first beyond opens
+        the next. The same pairs always give the same windows.
     """
+    out: list[list[str]] = []
+    end: dt.date | None = None
+    for day, event_id in sorted(dates):
+        d = dt.date.fromisoformat(day)
+        if end is None or d > end:
+            out.append([])
+            end = d + dt.timedelta(days=window_days)
+        out[-1].append(event_id)
+    return out
+
+
+def link_reports(conn: Connection, reports: Iterable[Report], window_days: int = DEFAULT_WINDOW_DAYS
+                 ) -> set[int]:
+    """Link new reports (stored events with no link yet) to real-world events, regrouping their keys.
+
+    For each key of the new reports, in key order: undated reports join the
+    key's undated real-world event; dated ones are inserted and the key's
+    dated reports from the start of the window holding (or preceding) the
+    earliest new date onwards are regrouped by :func:`windows` (the windows
+    before it cannot change). A window keeps the lowest id among the
+    real-world events its reports were linked to, else gets a new one;
+    real-world events left without reports are deleted; aggregates are
+    recomputed (:func:`refresh_real_events`).
+
+    Returns:
+        The ids of the real-world events of the regrouped ranges (those that
+        may have gained, lost or changed reports); none of them is deleted.
+    """
+    by_key: dict[Key, list[Report]] = {}
+    for rep in reports:
+        by_key.setdefault(_key(rep), []).append(rep)
     touched: set[int] = set()
-    stale: dict[tuple[str, str | None, str | None, str], set[int]] = {}  # by key, linked since recomputed
-    for rep in sorted(reports, key=lambda r: (r.date is None, r.date or "", r.event_id)):
-        key = (rep.event, rep.source, rep.target, rep.polarity)
-        if key in stale:
-            refresh_real_events(conn, stale.pop(key))
-        rid = _find_real_event(conn, rep, window_days)
-        if rid is None:
-            rid = conn.execute(insert(REAL_EVENTS).values(
-                event=rep.event, source_party=rep.source, target_party=rep.target, polarity=rep.polarity,
-                first_date=rep.date, last_date=rep.date, n_reports=0, n_sources=0)).inserted_primary_key[0]
-        conn.execute(insert(REPORTS).values(event_id=rep.event_id, real_event_id=rid, report_date=rep.date))
-        stale.setdefault(key, set()).add(rid)
-        touched.add(rid)
-    refresh_real_events(conn, {rid for rids in stale.values() for rid in rids})
+    for key in sorted(by_key, key=_key_order):
+        touched |= _regroup(conn, key, by_key[key], window_days, full=False)
+    refresh_real_events(conn, touched)
     return touched
 
 
-def _find_real_event(conn: Connection, rep: Report, window_days: int) -> int | None:
+def regroup(conn: Connection, window_days: int = DEFAULT_WINDOW_DAYS) -> set[int]:
+    """Regroup every key's dated reports from the first (as :func:`link_reports` does for new ones).
+
+    Brings a store grouped by an earlier, order-dependent rule (or with another
+    window) to the grouping the stored reports give now.
+
+    Real-world events that no report is linked to are deleted.
+
+    Returns:
+        The ids of the real-world events that remain.
+    """
     t = REAL_EVENTS.c
-    q = select(t.id, t.first_date).where(t.event == rep.event, t.polarity == rep.polarity)
-    q = q.where(t.source_party.is_(None) if rep.source is None else t.source_party == rep.source)
-    q = q.where(t.target_party.is_(None) if rep.target is None else t.target_party == rep.target)
-    if rep.date is None:
-        rows = conn.execute(q.where(t.first_date.is_(None)).order_by(t.id).limit(1)).all()
-        return rows[0].id if rows else None
-    day = dt.date.fromisoformat(rep.date)
-    win = dt.timedelta(days=window_days)
-    # the span stays within the window: first >= date - W and last <= date + W
-    rows = conn.execute(q.where(t.first_date >= (day - win).isoformat(),
-                                t.last_date <= (day + win).isoformat())).all()
-    if not rows:
-        return None
-    return min(rows, key=lambda r: (abs((dt.date.fromisoformat(r.first_date) - day).days), r.id)).id
+    keys = [tuple(r) for r in conn.execute(select(t.event, t.source_party, t.target_party, t.polarity).distinct())]
+    touched: set[int] = set()
+    for key in sorted(keys, key=_key_order):  # type: ignore[arg-type]
+        touched |= _regroup(conn, key, [], window_days, full=True)  # type: ignore[arg-type]
+    linked = select(REPORTS.c.real_event_id).distinct()
+    conn.execute(delete(REAL_EVENTS).where(t.id.not_in(linked)))  # real-world events no report is linked to
+    touched = set(conn.execute(select(t.id).where(t.id.in_(linked))).scalars())
+    refresh_real_events(conn, touched)
+    return touched
+
+
+def _of_key(key: Key) -> list[Any]:
+    t = REAL_EVENTS.c
+    event, src, tgt, polarity = key
+    return [t.event == event, t.polarity == polarity,
+            t.source_party.is_(None) if src is None else t.source_party == src,
+            t.target_party.is_(None) if tgt is None else t.target_party == tgt]
+
+
+def _new_real_event(conn: Connection, key: Key) -> int:
+    event, src, tgt, polarity = key
+    return conn.execute(insert(REAL_EVENTS).values(
+        event=event, source_party=src, target_party=tgt, polarity=polarity,
+        first_date=None, last_date=None, n_reports=0, n_sources=0)).inserted_primary_key[0]
+
+
+def _regroup(conn: Connection, key: Key, new: list[Report], window_days: int, *, full: bool) -> set[int]:
+    t = REAL_EVENTS.c
+    where = _of_key(key)
+    touched: set[int] = set()
+    undated = sorted(r.event_id for r in new if r.date is None)
+    if undated:
+        rid = conn.execute(select(t.id).where(*where, t.first_date.is_(None)).order_by(t.id).limit(1)).scalar()
+        rid = rid if rid is not None else _new_real_event(conn, key)
+        conn.execute(insert(REPORTS), [{"event_id": e, "real_event_id": rid, "report_date": None} for e in undated])
+        touched.add(rid)
+    dated = [r for r in new if r.date is not None]
+    if not dated and not full:
+        return touched
+    anchor = None
+    if not full:
+        anchor = conn.execute(select(func.max(t.first_date)).where(
+            *where, t.first_date <= min(r.date for r in dated))).scalar()  # type: ignore[type-var]
+    q = (select(REPORTS.c.event_id, REPORTS.c.report_date, REPORTS.c.real_event_id)
+         .join(REAL_EVENTS, REAL_EVENTS.c.id == REPORTS.c.real_event_id)
+         .where(*where, REPORTS.c.report_date.is_not(None)))
+    if anchor is not None:
+        q = q.where(REPORTS.c.report_date >= anchor)
+    old: dict[str, int] = {}
+    days: list[tuple[str, str]] = []
+    for r in conn.execute(q):
+        old[r.event_id] = r.real_event_id
+        days.append((r.report_date, r.event_id))
+    days += [(r.date, r.event_id) for r in dated]  # type: ignore[misc]
+    used: list[int] = []
+    moved: list[dict[str, Any]] = []
+    added: list[dict[str, Any]] = []
+    day_of = {e: d for d, e in days}
+    for group in windows(days, window_days):
+        cands = sorted({old[e] for e in group if e in old} - set(used))
+        rid = cands[0] if cands else _new_real_event(conn, key)
+        used.append(rid)
+        for e in group:
+            if e not in old:
+                added.append({"event_id": e, "real_event_id": rid, "report_date": day_of[e]})
+            elif old[e] != rid:
+                moved.append({"eid": e, "rid": rid})
+    if added:
+        conn.execute(insert(REPORTS), added)
+    if moved:
+        conn.execute(update(REPORTS).where(REPORTS.c.event_id == bindparam("eid"))
+                     .values(real_event_id=bindparam("rid")), moved)
+    emptied = sorted(set(old.values()) - set(used))
+    if emptied:  # every report of these moved to another window of the same key
+        left = set(conn.execute(select(REPORTS.c.real_event_id).where(
+            REPORTS.c.real_event_id.in_(emptied)).distinct()).scalars())
+        gone = [rid for rid in emptied if rid not in left]
+        if gone:
+            conn.execute(delete(REAL_EVENTS).where(t.id.in_(gone)))
+        touched |= left
+    return touched | set(used)
 
 
 def refresh_real_event(conn: Connection, real_event_id: int) -> bool:

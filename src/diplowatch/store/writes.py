@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from diplowatch.errors import StoreError
-from diplowatch.model import Actor, Article, Event
+from diplowatch.model import Actor, Article, Event, surrogate_reason
 from diplowatch.store.opening import Database, failure_reason
 from diplowatch.store.reads import check_id_free
 from diplowatch.store.schema import ACTORS, ARTICLES, EVENTS, QUARANTINE, REAL_EVENTS
@@ -208,22 +208,9 @@ class Writes(Database):
             fields += [(f"event {ev.id!r} evidence", ev.evidence.text),
                        (f"event {ev.id!r} attribution", ev.attribution)]
             fields += [(f"event {ev.id!r} actor name", a.name) for a in (ev.source, ev.target) if a]
-        for name, value in fields:
-            pos = _lone_surrogate(value)
-            if pos is not None:
-                raise StoreError(f"article {article.id}: {name} holds a lone surrogate "
-                                 f"U+{ord(value[pos]):04X} at offset {pos}; not valid Unicode")
-
-
-def _lone_surrogate(value: str | None) -> int | None:
-    """Offset of the first lone surrogate in ``value`` (not storable as UTF-8), else ``None``."""
-    if not value:
-        return None
-    try:
-        value.encode("utf-8")
-        return None
-    except UnicodeEncodeError as exc:
-        return exc.start
+        bad = surrogate_reason(fields)
+        if bad is not None:
+            raise StoreError(f"article {_escape(article.id)}: {bad}")
 
 
 def _event_row(ev: Event) -> dict[str, Any]:
