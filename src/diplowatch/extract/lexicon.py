@@ -1,4 +1,5 @@
-"""The trigger lexicon and polarity cues, loaded from ``data/triggers.yaml`` and ``data/polarity.yaml``.
+"""The trigger lexicon and polarity cues, loaded from ``data/triggers.yaml`` and ``data/polarity.yaml``
+(English) or ``data/<lang>/triggers.yaml`` and ``data/<lang>/polarity.yaml`` (French: ``fr``).
 
 The lexicon is data, not code: each frame names the lemmas that can report an
 event type, the argument words it requires or refuses, and how its roles are
@@ -192,20 +193,33 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """Load and check the packaged lexicon (cached).
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+"""Languages with a packaged lexicon."""
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def load_lexicon(lang: str = "en") -> Lexicon:
+    """Load and check the packaged lexicon of ``lang`` (cached).
+
+    Args:
+        lang: ISO 639-1 code, one of :data:`LANGUAGES`. The French files have
+            the English files' format; their words are the lemmas of the clear
+            view of a French parse (:mod:`diplowatch.nlp.french`).
 
     Raises:
-        ConfigurationError: a data file is malformed or names an unknown event.
+        ConfigurationError: ``lang`` has no lexicon, or a data file is malformed
+            or names an unknown event.
     """
-    triggers = _read("triggers.yaml")
+    if lang not in LANGUAGES:
+        raise ConfigurationError(f"no trigger lexicon for language {lang!r}: packaged are {', '.join(LANGUAGES)}")
+    prefix = "" if lang == "en" else f"{lang}/"
+    triggers = _read(f"{prefix}triggers.yaml")
     frames = tuple(_frame(raw) for raw in triggers["frames"])
     by_lemma: dict[str, list[Frame]] = {}
     for frame in frames:
         for lemma in frame.lemmas:
             by_lemma.setdefault(lemma, []).append(frame)
-    polarity = _read("polarity.yaml")
+    polarity = _read(f"{prefix}polarity.yaml")
     cues = {key: (tuple(str(x) for x in v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
                    _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),

@@ -110,7 +110,7 @@ class IngestSettings:
     fetch_timeout: float = 20.0
     max_redirects: int = 5
     allow_hosts: tuple[Any, ...] = ()
-    languages: frozenset[str] = frozenset({"en"})
+    languages: frozenset[str] = frozenset({"en", "fr"})
     fields: Mapping[str, str] = field(default_factory=dict)
     fetch_linked: bool = False
     user_agent: str = "diplowatch/0.1 (+https://github.com/diplowatch)"
