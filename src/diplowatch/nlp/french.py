@@ -21,10 +21,10 @@ French text as they do English:
   ``aux``, ``acl:relcl`` → ``relcl``, ``flat:name``/``flat`` → ``compound``,
   ``expl:*`` → ``expl``, a possessive determiner (``Poss=Yes``: son, leur) →
   ``poss``, a negation adverb (``Polarity=Neg``, or pas/jamais/plus/guère/point
-  beside ``ne``) → ``neg``; an ``obl``/``obl:mod`` without preposition (a bare
+  beside ``ne``) → ``neg``, and so is "sans" before an infinitive ("sans
+  reconnaître": not recognising); an ``obl``/``obl:mod`` without preposition (a bare
   "jeudi") → ``npadvmod``; other labels are kept;
-* structure: "sans"/"avant"/"après" before an infinitive heads it (``prep``
-  over ``pcomp``, as "without recognising"); a noun attached with a preposition (``obl``, ``obl:arg``,
+* structure: a noun attached with a preposition (``obl``, ``obl:arg``,
   ``obl:agent``, ``nmod`` over a ``case`` child: "reconnu *par la Russie*",
   "l'ambassadeur *de France*") becomes the English shape: the preposition
   hangs on the noun's head as ``prep`` (``agent`` for ``obl:agent``) and the
@@ -101,9 +101,6 @@ DEPS = {"obj": "dobj", "iobj": "dative", "nsubj:pass": "nsubjpass", "aux:pass": 
         "flat": "compound", "expl:comp": "expl", "expl:pass": "expl", "expl:subj": "expl", "csubj:pass": "csubj",
         "obl:agent": "agent", "nmod:poss": "poss"}
 """UD label → ClearNLP-style label, for labels whose English counterpart is one label."""
-
-INFINITIVE_PREPOSITIONS = frozenset({"sans", "avant", "après"})
-"""Prepositions that head their infinitive in the clear view ("sans reconnaître" → prep over pcomp)."""
 
 PREPOSITIONAL = frozenset({"obl", "obl:arg", "obl:mod", "obl:agent", "nmod", "obl:tmod"})
 """UD labels of a noun attached by a preposition (its ``case`` child)."""
@@ -209,14 +206,9 @@ class ClearView:
                     continue
                 deps[t.i] = "npadvmod" if dep.startswith("obl") else "nmod"
                 continue
-            if dep == "mark" and t.lower_ in INFINITIVE_PREPOSITIONS and "Inf" in t.head.morph.get("VerbForm") \
-                    and t.head.head.i != t.head.i and t.i < t.head.i:
-                # "sans reconnaître": the preposition heads its infinitive, as "without recognising"
-                verb = t.head
-                heads[t.i], deps[t.i] = verb.head.i, "prep"
-                heads[verb.i], deps[verb.i] = t.i, "pcomp"
-                continue
-            if dep == "det" and "Yes" in t.morph.get("Poss"):
+            if dep == "mark" and t.lower_ == "sans" and "Inf" in t.head.morph.get("VerbForm"):
+                deps[t.i] = "neg"  # "sans reconnaître": not recognising
+            elif dep == "det" and "Yes" in t.morph.get("Poss"):
                 deps[t.i] = "poss"
             elif dep == "advmod" and ("Neg" in t.morph.get("Polarity") and t.lower_ not in ("ne", "n'", "n’")
                                       or t.lower_ in NEGATION_ADVERBS and any(
