@@ -148,7 +148,7 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
                 # "the possible steps include recognition", "options include recognising"
                 hypothetical = hypothetical or c.lemma_.lower()
         if morphology and not presupposed and any(f in morphology for t in (node, *(c for c in node.children if c.dep_ in ("aux", "auxpass")))
-                              for f in str(t.morph).split("|")):
+                              for f in str(t.morph).lower().split("|")):
             # "reconnaîtra", "reconnaîtrait", "aurait reconnu": a future or conditional (cue
             # ``hypothetical_morphology``; languages that mark them in the verb's morphology)
             hypothetical = hypothetical or node.text.lower()

@@ -42,6 +42,9 @@ French text as they do English:
   ``data/fr/glossary.yaml`` (ministère → "ministry", pays → "country").
   Every other word keeps its French form and lemma (spaCy's French
   lemmatizer), which the French lexicon (``data/fr/triggers.yaml``) lists;
+* morphology: the model's, with the conditional and future of a verb built on
+  its infinitive marked where it read an imperfect or a present
+  ("reconnaîtrait" → ``Mood=Cnd``);
 * entities: spaCy's French labels are mapped (``PER`` → ``PERSON``, ``LOC``
   → ``GPE``), and date expressions, which the French model does not tag, are
   added as ``DATE`` entities (:data:`DATE_EXPRESSION`).
@@ -173,6 +176,33 @@ def _penn_tag(pos: str, morph) -> str:  # noqa: ANN001
             "PRON": "PRP", "PUNCT": ".", "PART": "RP", "INTJ": "UH", "SYM": "SYM"}.get(pos, "XX")
 
 
+_CONDITIONAL_ENDINGS = ("aient", "ait", "ais", "ions", "iez")
+_FUTURE_ENDINGS = ("ont", "ons", "ez", "as", "ai", "a")
+
+
+def _morph(tok) -> str:  # noqa: ANN001
+    """The morphology of a French token, with the conditional and the future of a verb built on its
+    infinitive marked (``Mood=Cnd``, ``Tense=Fut``) where the model read them as an imperfect or a
+    present ("reconnaîtrait" = reconnaîtr + ait; "expulsera" = expulser + a)."""
+    morph = str(tok.morph)
+    if tok.pos_ not in ("VERB", "AUX") or "Fin" not in tok.morph.get("VerbForm") or "Cnd" in tok.morph.get("Mood") \
+            or "Fut" in tok.morph.get("Tense"):
+        return morph
+    lemma, form = tok.lemma_.lower(), tok.lower_
+    base = lemma[:-1] if lemma.endswith("re") else lemma
+    if not lemma.endswith(("er", "ir", "re")) or not form.startswith(base) or len(form) <= len(base):
+        return morph
+    rest = form[len(base):]
+    feats = dict(f.split("=", 1) for f in morph.split("|") if "=" in f)
+    if rest in _CONDITIONAL_ENDINGS:
+        feats["Mood"] = "Cnd"
+    elif rest in _FUTURE_ENDINGS:
+        feats["Tense"] = "Fut"
+    else:
+        return morph
+    return "|".join(f"{k}={v}" for k, v in sorted(feats.items()))
+
+
 class ClearView:
     """Rewrites a parsed French ``Doc`` into the ClearNLP-style view (see the module doc).
 
@@ -222,7 +252,7 @@ class ClearView:
                   else t.lemma_ for t in doc]
         view = Doc(self.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc],
                    heads=heads, deps=deps, pos=[t.pos_ for t in doc], tags=[_penn_tag(t.pos_, t.morph) for t in doc],
-                   lemmas=lemmas, morphs=[str(t.morph) for t in doc])
+                   lemmas=lemmas, morphs=[_morph(t) for t in doc])
         ents = [Span(view, e.start, e.end, label=ENTITY_LABELS.get(e.label_, e.label_)) for e in doc.ents]
         for m in DATE_EXPRESSION.finditer(doc.text):
             span = view.char_span(m.start(), m.end(), label="DATE", alignment_mode="expand")
