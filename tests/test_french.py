@@ -180,3 +180,41 @@ def test_french_gazetteer_names_from_pycountry_and_data() -> None:
     assert (gaz.demonym("maliennes"), gaz.demonym("française"), gaz.body_kind("ministère des Affaires étrangères")) \
         == ("MLI", "FRA", "mfa")
     assert Gazetteer.default().lookup("Moscou") is None  # the English gazetteer is unchanged
+
+
+FRENCH_REPORT = ("Dakar, 3 juillet.\n"
+                 "Le Sénégal a rappelé jeudi son ambassadeur au Mali après des propos jugés hostiles par Dakar.\n")
+
+
+def test_cli_lang_restricts_and_refuses_a_language_not_analysed(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from diplowatch.cli import app
+
+    path = tmp_path / "senegal.txt"
+    path.write_text(FRENCH_REPORT, encoding="utf-8")
+    runner = CliRunner()
+    english_only = runner.invoke(app, ["analyze", str(path), "--lang", "en", "--format", "json"])
+    assert english_only.exit_code == 0 and english_only.stdout.strip() == ""
+    bad = runner.invoke(app, ["analyze", str(path), "--lang", "de"])
+    assert bad.exit_code == 2 and "--lang de: not a language analysed" in bad.output
+
+
+@needs_french
+@pytest.mark.slow
+def test_cli_analyze_reads_a_french_file_by_its_detected_language(tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from diplowatch.cli import app
+
+    path = tmp_path / "senegal.txt"
+    path.write_text(FRENCH_REPORT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["analyze", str(path), "--published", "2025-07-04", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [(r["event"], r["source"]["id"], r["target"]["id"], r["date"]) for r in rows] == [
+        ("recall_ambassador", "SEN", "MLI", "2025-07-03")]
+    ev = rows[0]["evidence"]
+    assert FRENCH_REPORT[ev["start"]:ev["end"]] == ev["text"]
