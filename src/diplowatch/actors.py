@@ -35,6 +35,7 @@ half-open ``[from, to)``. ``on=None`` means today.
 from __future__ import annotations
 
 import csv
+import gettext
 import datetime as dt
 import functools
 import io
@@ -48,6 +49,7 @@ from typing import Any
 import pycountry
 import yaml
 
+from .errors import ConfigurationError
 from .model import Actor
 
 VIAS: tuple[str, ...] = ("name", "alias", "capital", "seat", "demonym", "official",
@@ -261,6 +263,19 @@ class Gazetteer:
     def default(cls) -> Gazetteer:
         """The gazetteer of the packaged data files (``diplowatch.data``), built once and cached."""
         return _default()
+
+    @classmethod
+    def for_language(cls, lang: str) -> Gazetteer:
+        """The gazetteer for articles in ``lang`` (ISO 639-1), built once and cached.
+
+        ``"en"`` is :meth:`default`. For another language the English data is
+        joined by that language's names (see :func:`_localised`): the same
+        actors and ids, so a French article's events code as an English one's.
+
+        Raises:
+            ConfigurationError: no names are packaged for ``lang``.
+        """
+        return _default() if lang == "en" else _localised(lang)
 
     def surface_forms(self) -> list[tuple[str, str]]:
         """Every name as written, for case-sensitive matching in text (``extract.mentions.name_automaton``).
@@ -490,6 +505,81 @@ def _data(name: str) -> str:
 def _load(name: str) -> Any:
     """Parse a YAML file of the ``diplowatch.data`` package."""
     return yaml.safe_load(_data(name))
+
+
+LOCALISED: tuple[str, ...] = ("fr",)
+"""Languages with packaged names (``diplowatch/data/<lang>/states.yaml`` and ``actors.yaml``)."""
+
+
+def _join(base: Mapping[str, Any] | None, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Two entries of the same id: lists concatenated, mappings joined (recursively), other values of ``extra`` kept."""
+    out = dict(base or {})
+    for key, value in (extra or {}).items():
+        old = out.get(key)
+        if isinstance(value, list):
+            out[key] = [*(old or []), *value]
+        elif isinstance(value, Mapping) and isinstance(old, Mapping):
+            out[key] = _join(old, value)
+        else:
+            out[key] = value
+    return out
+
+
+def pycountry_names(lang: str) -> dict[str, list[str]]:
+    """ISO3 → the names of the state in ``lang`` from the translations that pycountry ships
+    (gettext domain ``iso3166-1`` under ``pycountry.LOCALES_DIR``).
+
+    Each ISO name (``name``, ``common_name``, ``official_name``) is translated;
+    an inverted form is turned round ("Russie, Fédération de" → "Fédération
+    de Russie", "Iran, République islamique d'" → "République islamique
+    d'Iran") and its head kept as well ("Russie"); a parenthesis is dropped
+    ("Saint-Siège (état de la cité du Vatican)" → "Saint-Siège").
+
+    Returns:
+        Names in order, without repeats; ``{}`` when pycountry has no translation for ``lang``.
+    """
+    try:
+        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return {}
+    out: dict[str, list[str]] = {}
+    for c in pycountry.countries:
+        names: list[str] = []
+        for attr in ("name", "common_name", "official_name"):
+            english = getattr(c, attr, None)
+            if not english:
+                continue
+            local = tr.gettext(english).split(" (")[0].strip()
+            head, comma, tail = local.partition(", ")
+            if comma:
+                names += [f"{tail}{'' if tail.endswith(chr(39)) else ' '}{head}", head]
+            else:
+                names.append(local)
+        out[c.alpha_3] = list(dict.fromkeys(n for n in names if n))
+    return out
+
+
+@functools.lru_cache(maxsize=len(LOCALISED))
+def _localised(lang: str) -> Gazetteer:
+    """The English data joined by ``lang``'s pycountry names and ``data/<lang>/*.yaml``."""
+    if lang not in LOCALISED:
+        raise ConfigurationError(f"no actor names for language {lang!r}: packaged are en, {', '.join(LOCALISED)}")
+    states = {iso: dict(v or {}) for iso, v in _load("states.yaml").items()}
+    for iso, names in pycountry_names(lang).items():
+        states[iso] = _join(states.get(iso), {"aliases": names})
+    for iso, extra in (_load(f"{lang}/states.yaml") or {}).items():
+        states[iso] = _join(states.get(iso), extra)
+    actors = _load("actors.yaml")
+    officials = merge_officials(actors.get("officials") or {}, officials_from_csv(_data("officials.csv")))
+    actors = {**actors, "officials": officials}
+    for section, entries in (_load(f"{lang}/actors.yaml") or {}).items():
+        joined = dict(actors.get(section) or {})
+        for key, extra in entries.items():
+            if key not in joined:
+                raise ConfigurationError(f"{lang}/actors.yaml: {section} {key!r} is not in actors.yaml")
+            joined[key] = _join(joined[key], extra)
+        actors[section] = joined
+    return Gazetteer(states, actors)
 
 
 @functools.lru_cache(maxsize=1)

@@ -139,12 +139,39 @@ INPUTS_HELP = ("Files (.txt .html .rss .atom .xml .jsonl .csv .tsv), directories
                "or - for stdin; the format is chosen by extension, content type or content.")
 
 
-def _ingest_settings(fields: list[str] | None = None, fetch_linked: bool = False):  # noqa: ANN202
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", help="Only articles detected in these languages, comma-separated (en,fr); others are skipped "
+                   "and counted. Default: every language analysed (en, fr).")]
+ForceLangOption = Annotated[Optional[str], typer.Option(
+    "--force-lang", help="Read every article as this language (en or fr), whatever is detected.")]
+
+
+def _languages(lang: str | None, force_lang: str | None) -> dict[str, object]:
+    """Settings overrides of ``--lang``/``--force-lang`` (exit 2 naming a language not analysed)."""
+    from diplowatch.extract.pipeline import LANGUAGES
+
+    out: dict[str, object] = {}
+    codes = [c.strip().lower() for c in (lang or "").split(",") if c.strip()]
+    for option, given in (("--lang", codes), ("--force-lang", [force_lang.strip().lower()] if force_lang else [])):
+        bad = [c for c in given if c not in LANGUAGES]
+        if bad:
+            _error(f"{option} {', '.join(bad)}: not a language analysed (give {', '.join(LANGUAGES)})")
+            raise typer.Exit(2)
+    if codes:
+        out["languages"] = frozenset(codes)
+    if force_lang:
+        out["force_language"] = force_lang.strip().lower()
+    return out
+
+
+def _ingest_settings(fields: list[str] | None = None, fetch_linked: bool = False,
+                     lang: str | None = None, force_lang: str | None = None):  # noqa: ANN202
     """Reader settings from the environment and the command's options (exit 2 when invalid)."""
     from diplowatch.ingest import IngestSettings, parse_field_map
 
     try:
-        return IngestSettings.from_env(fields=parse_field_map(fields), fetch_linked=fetch_linked)
+        return IngestSettings.from_env(fields=parse_field_map(fields), fetch_linked=fetch_linked,
+                                       **_languages(lang, force_lang))
     except DiplowatchError as exc:
         _error(exc)
         raise typer.Exit(2) from None

@@ -13,7 +13,8 @@ from rich.table import Table
 from rich.text import Text
 
 from diplowatch.cli._common import (
-    DbOption, FetchLinkedOption, FieldOption, FormatOption, INPUTS_HELP, PublishedOption, QuietOption,
+    DbOption, FetchLinkedOption, FieldOption, ForceLangOption, FormatOption, INPUTS_HELP, LangOption,
+    PublishedOption, QuietOption,
     SummaryJsonOption, _articles, _check_format, _error, _extractor_factory, _ingest_settings, _iso_date,
     _write_summary, app, err, out,
 )
@@ -58,13 +59,19 @@ def analyze(
     fetch_linked: FetchLinkedOption = False,
     quiet: QuietOption = False,
     summary_json: SummaryJsonOption = None,
+    lang: LangOption = None,
+    force_lang: ForceLangOption = None,
 ) -> None:
-    """Extract diplomatic events from articles and print them."""
+    """Extract diplomatic events from articles and print them.
+
+    Each article is read in the language detected (English or French); ``--lang`` restricts
+    the languages read, ``--force-lang`` reads every article as one language.
+    """
     from diplowatch.ingest import RunSummary
     from diplowatch.ingest.summary import make_progress
 
     _check_format(format)
-    settings = _ingest_settings(field, fetch_linked)
+    settings = _ingest_settings(field, fetch_linked, lang, force_lang)
     summary = RunSummary()
     articles, errors = _articles(paths, _iso_date(published, "--published"), settings, summary)
     for _ in range(errors):
@@ -119,6 +126,8 @@ def ingest(
     fetch_linked: FetchLinkedOption = False,
     quiet: QuietOption = False,
     summary_json: SummaryJsonOption = None,
+    lang: LangOption = None,
+    force_lang: ForceLangOption = None,
 ) -> None:
     """Extract events from articles and store both in the knowledge base (idempotent).
 
@@ -126,7 +135,8 @@ def ingest(
     with their reason; the rest of the batch goes on (exit code 1 at the end).
     When no input exists at all (every path mistyped), nothing is opened or
     created: exit code 2.
-    Articles in a language other than English are skipped and counted.
+    Articles are read in the language detected (English or French; ``--lang`` restricts,
+    ``--force-lang`` overrides); articles in other languages are skipped and counted.
     A directory written by ``diplowatch batch`` (it holds a manifest.json) is
     bulk-loaded with the events the batch extracted.
     """
@@ -139,7 +149,7 @@ def ingest(
     from diplowatch.write import Writer
 
     when = _iso_date(published, "--published")
-    settings = _ingest_settings(field, fetch_linked)
+    settings = _ingest_settings(field, fetch_linked, lang, force_lang)
     batch_dirs = [p for p in paths if is_batch_dir(p)]
     paths = [p for p in paths if p not in batch_dirs]
     missing = [p for p in paths if _no_such_input(p)]

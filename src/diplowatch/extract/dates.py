@@ -48,11 +48,12 @@ def is_duration(expression: str) -> bool:
     return bool(_SPAN.match(low)) or bool(re.fullmatch(r"(?:a|an)?\s*(?:week|month|year|day)-long", low))
 
 
-def resolve_date(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
-    """Resolve a date expression (see :func:`_resolve`); ``None`` rather than an error for
-    any date arithmetic that leaves the calendar (year 1 minus a week)."""
+def resolve_date(expression: str, published: dt.date | None, prefer: str = "past",
+                 lang: str = "en") -> tuple[str, str] | None:
+    """Resolve a date expression (see :func:`_resolve`, and :func:`_resolve_fr` for ``lang="fr"``);
+    ``None`` rather than an error for any date arithmetic that leaves the calendar (year 1 minus a week)."""
     try:
-        resolved = _resolve(expression, published, prefer)
+        resolved = (_resolve_fr if lang == "fr" else _resolve)(expression, published, prefer)
     except (ValueError, OverflowError):
         return None
     if resolved is not None and not 1 <= int(resolved[0].split("-")[0]) <= 9999:
@@ -193,5 +194,71 @@ def _resolve(expression: str, published: dt.date | None, prefer: str = "past") -
     without_weekday = re.sub("|".join(WEEKDAYS), " ", low)
     has_day = bool(_DAYNUM.search(_YEAR.sub(" ", without_weekday)))
     if has_day or has_weekday:
+        return parsed.date().isoformat(), "day"
+    return f"{parsed.year:04d}-{parsed.month:02d}", "month"
+
+
+FR_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+FR_RELATIVE_DAYS = {"avant-hier": -2, "hier": -1, "aujourd'hui": 0, "aujourd’hui": 0, "demain": 1}
+_FR_DAY = re.compile(r"\b(1er|\d{1,2})\s+(janvier|février|fevrier|mars|avril|mai|juin|juillet|août|aout|septembre|octobre|"
+                     r"novembre|décembre|decembre)\b")
+
+
+def _resolve_fr(expression: str, published: dt.date | None, prefer: str = "past") -> tuple[str, str] | None:
+    """Resolve a French date expression, as :func:`_resolve` does an English one.
+
+    A weekday alone ("jeudi", "ce jeudi") is the latest such day up to the
+    publication day (past) or the next one from it (future); "hier",
+    "aujourd'hui", "avant-hier", "demain" count from the publication day;
+    "la semaine dernière"/"prochaine" give the month of the day a week off, "le
+    mois dernier" the month before, "l'an dernier"/"l'année dernière" the year
+    before; a year alone ("en 2021") is that year; other expressions ("le 3
+    juillet", "le 14 juillet dernier", "jeudi 20 juin", "septembre 2023") are
+    read by dateparser with ``languages=["fr"]`` against the publication day.
+
+    Returns:
+        ``(iso_date, precision)`` as :func:`_resolve`, or ``None``.
+    """
+    low = " ".join(expression.lower().replace("’", "'").split())
+    low = re.sub(r"^(?:le|la|les|l'|ce|cette|depuis|en|dès|au|du)\s*", "", low)
+    if low in FR_RELATIVE_DAYS:
+        return ((published + dt.timedelta(days=FR_RELATIVE_DAYS[low])).isoformat(), "day") if published else None
+    weekday = next((i for i, w in enumerate(FR_WEEKDAYS) if re.search(rf"\b{w}\b", low)), None)
+    day = _FR_DAY.search(low)
+    year = _YEAR.search(low)
+    if weekday is not None and day is None and not year:
+        if not published:
+            return None
+        if prefer == "future":
+            return (published + dt.timedelta(days=(weekday - published.weekday()) % 7)).isoformat(), "day"
+        return (published - dt.timedelta(days=(published.weekday() - weekday) % 7)).isoformat(), "day"
+    week = re.search(r"semaine (dernière|passée|prochaine)", low)
+    if week or low.startswith("semaine") or low == "cette semaine":
+        if not published:
+            return None
+        then = published + dt.timedelta(days={"prochaine": 7}.get(week.group(1), -7) if week else 0)
+        return f"{then.year:04d}-{then.month:02d}", "month"
+    month = re.search(r"mois (dernier|prochain)", low)
+    if month:
+        if not published:
+            return None
+        m = published.year * 12 + published.month - 1 + (1 if month.group(1) == "prochain" else -1)
+        return f"{m // 12:04d}-{m % 12 + 1:02d}", "month"
+    last_year = re.search(r"\b(?:an|année) (dernière?|passée|prochaine?)", low)
+    if last_year:
+        return (str(published.year + (1 if last_year.group(1).startswith("prochain") else -1)), "year") \
+            if published else None
+    if year and low == year.group(0):
+        return year.group(1), "year"
+    settings: dict[str, object] = {"PREFER_DATES_FROM": prefer, "RETURN_AS_TIMEZONE_AWARE": False,
+                                   "REQUIRE_PARTS": ["month"], "PREFER_DAY_OF_MONTH": "first"}
+    if published is not None:
+        settings["RELATIVE_BASE"] = dt.datetime.combine(published, dt.time(12))
+    cleaned = re.sub(r"\b(dernier|prochain|soir|matin|après-midi)\b", " ", low)
+    cleaned = re.sub(r"\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", " ", cleaned).replace("1er", "1")
+    parsed = dateparser.parse(" ".join(cleaned.split()), languages=["fr"], settings=settings)
+    if parsed is None:
+        return None
+    if day is not None or weekday is not None:
         return parsed.date().isoformat(), "day"
     return f"{parsed.year:04d}-{parsed.month:02d}", "month"

@@ -1,4 +1,5 @@
-"""The trigger lexicon and polarity cues, loaded from ``data/triggers.yaml`` and ``data/polarity.yaml``.
+"""The trigger lexicon and polarity cues, loaded from ``data/triggers.yaml`` and ``data/polarity.yaml``
+(English) or ``data/<lang>/triggers.yaml`` and ``data/<lang>/polarity.yaml`` (French: ``fr``).
 
 The lexicon is data, not code: each frame names the lemmas that can report an
 event type, the argument words it requires or refuses, and how its roles are
@@ -126,6 +127,14 @@ class Lexicon:
             state (CHN ↔ TWN): switching recognition *to* one withdraws it from
             the other when the text does not say from whom.
         cues: polarity cues (keys of ``polarity.yaml``) as frozensets or tuples.
+        lang: the language of the lexicon (ISO 639-1).
+        word_forms: a word the frames name → other words that stand for it in
+            text, for the prefilter, which reads text before any parse: in
+            French, the nouns that the clear view glosses in English
+            ("ambassador" ← ambassadeur, ambassadrice; ``fr/glossary.yaml``).
+        reference_words: words of the language that refer back to an actor
+            ("il", "son", "le ministère"), for the prefilter (the English ones
+            are the mention finder's own).
     """
 
     frames: tuple[Frame, ...]
@@ -136,6 +145,9 @@ class Lexicon:
     official_nouns: frozenset[str]
     rival_governments: dict[str, tuple[str, ...]]
     cues: dict[str, Any]
+    lang: str = "en"
+    word_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reference_words: frozenset[str] = frozenset()
 
     @property
     def trigger_words(self) -> frozenset[str]:
@@ -192,23 +204,40 @@ def _read(name: str) -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """Load and check the packaged lexicon (cached).
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+"""Languages with a packaged lexicon."""
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def load_lexicon(lang: str = "en") -> Lexicon:
+    """Load and check the packaged lexicon of ``lang`` (cached).
+
+    Args:
+        lang: ISO 639-1 code, one of :data:`LANGUAGES`. The French files have
+            the English files' format; their words are the lemmas of the clear
+            view of a French parse (:mod:`diplowatch.nlp.french`).
 
     Raises:
-        ConfigurationError: a data file is malformed or names an unknown event.
+        ConfigurationError: ``lang`` has no lexicon, or a data file is malformed
+            or names an unknown event.
     """
-    triggers = _read("triggers.yaml")
+    if lang not in LANGUAGES:
+        raise ConfigurationError(f"no trigger lexicon for language {lang!r}: packaged are {', '.join(LANGUAGES)}")
+    prefix = "" if lang == "en" else f"{lang}/"
+    triggers = _read(f"{prefix}triggers.yaml")
     frames = tuple(_frame(raw) for raw in triggers["frames"])
     by_lemma: dict[str, list[Frame]] = {}
     for frame in frames:
         for lemma in frame.lemmas:
             by_lemma.setdefault(lemma, []).append(frame)
-    polarity = _read("polarity.yaml")
+    polarity = _read(f"{prefix}polarity.yaml")
     cues = {key: (tuple(str(x) for x in v) if key.endswith("phrases") else _words(v)) for key, v in polarity.items()}
+    forms: dict[str, list[str]] = {}
+    if lang != "en":
+        for word, gloss in (_read(f"{prefix}glossary.yaml") or {}).items():
+            forms.setdefault(str(gloss).lower(), []).append(str(word).lower())
     return Lexicon(frames, {k: tuple(v) for k, v in by_lemma.items()},
                    _words(triggers.get("event_nouns")), _words(triggers.get("joint_event_nouns")),
                    _words(triggers.get("generic_subjects")), _words(triggers.get("official_nouns")),
                    {str(k): tuple(str(x) for x in v) for k, v in (triggers.get("rival_governments") or {}).items()},
-                   cues)
+                   cues, lang, {k: tuple(v) for k, v in forms.items()}, _words(triggers.get("reference_words")))

@@ -350,7 +350,9 @@ class MentionFinder:
         for tok in doc:
             if tok.i in taken:
                 continue
-            iso = gaz.demonym(tok.text) if tok.text[:1].isupper() else None
+            # French writes demonyms in lower case ("les autorités maliennes"): there, an adjective or noun will do
+            iso = gaz.demonym(tok.text) if tok.text[:1].isupper() or (
+                doc.lang_ != "en" and tok.pos_ in ("ADJ", "NOUN")) else None
             if iso and tok.i > 0 and doc[tok.i - 1].lower_ in REGION_QUALIFIERS:
                 pair = gaz.demonym(f"{doc[tok.i - 1].text} {tok.text}")
                 if pair is None:

@@ -32,10 +32,16 @@ from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
 from diplowatch.extract.prefilter import Prefilter
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
+from diplowatch.errors import ConfigurationError
+from diplowatch.nlp.french import load_french
 from diplowatch.nlp.pipeline import Block, SentenceSplitter, load_nlp, segment, split_block
 from diplowatch.ontology import MUTUAL_EVENTS, event_type
 
 log = logging.getLogger(__name__)
+
+LANGUAGES: tuple[str, ...] = ("en", "fr")
+"""Languages the extractor reads: English, and French through the clear view of its parse
+(:mod:`diplowatch.nlp.french`), with the same engine."""
 
 EXTRACTOR = "rules/1"
 """Name and version of this extractor, stored with every event."""
@@ -70,18 +76,29 @@ class Extractor:
             :mod:`.prefilter`); results are the same either way.
         time_budget: seconds one article may take; the sentences after it are
             not analysed (a warning is logged). ``None`` for no limit.
+        lang: the language this extractor reads (ISO 639-1, one of
+            :data:`LANGUAGES`); its defaults are that language's pipeline,
+            gazetteer and lexicon. An article whose ``lang`` is another
+            language of :data:`LANGUAGES` is read by an extractor of that
+            language, made on the first such article (so an English-only run
+            never loads the French model); an article without ``lang``, or in
+            a language not analysed, is read as this extractor's language.
 
     Raises:
-        ConfigurationError: no spaCy model is installed, or a data file is invalid.
+        ConfigurationError: no spaCy model is installed for ``lang``, or a data file is invalid.
     """
 
     def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
                  lexicon: Lexicon | None = None, prefilter: bool = True,
-                 time_budget: float | None = TIME_BUDGET) -> None:
+                 time_budget: float | None = TIME_BUDGET, lang: str = "en") -> None:
+        if lang not in LANGUAGES:
+            raise ConfigurationError(f"language {lang!r} is not analysed: give one of {', '.join(LANGUAGES)}")
+        self.lang = lang
         self.time_budget = time_budget
-        self.nlp = nlp or load_nlp()
-        self.gazetteer = gazetteer or Gazetteer.default()
-        self.lexicon = lexicon or load_lexicon()
+        self.nlp = nlp or (load_french() if lang == "fr" else load_nlp())
+        self.gazetteer = gazetteer or Gazetteer.for_language(lang)
+        self.lexicon = lexicon or load_lexicon(lang)
+        self._readers: dict[str, Extractor] = {lang: self}
         self.mentions = MentionFinder(self.gazetteer)
         self.events = EventFinder(self.lexicon, self.gazetteer)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
@@ -162,7 +179,27 @@ class Extractor:
         if batch:
             yield from self._extract_group(batch)
 
+    def reader(self, lang: str | None) -> Extractor:
+        """The extractor that reads articles in ``lang``: this one, or one of that language made
+        on first use with the same prefilter and time budget (see the class doc)."""
+        if lang is None or lang == self.lang or lang not in LANGUAGES:
+            return self
+        found = self._readers.get(lang)
+        if found is None:
+            found = self._readers[lang] = Extractor(prefilter=self.prefilter is not None,
+                                                    time_budget=self.time_budget, lang=lang)
+        return found
+
     def _extract_group(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
+        """Events of a group of articles: each run of articles in one language is read by that
+        language's extractor (:meth:`reader`), in input order."""
+        start = 0
+        for n in range(1, len(articles) + 1):
+            if n == len(articles) or self.reader(articles[n].lang) is not self.reader(articles[start].lang):
+                yield from self.reader(articles[start].lang)._extract_run(articles[start:n])
+                start = n
+
+    def _extract_run(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
         plans = []
         for article in articles:
             article = self._checked(article)
@@ -421,7 +458,7 @@ class Extractor:
             for ent in _sentence_dates(trigger):
                 if ent.root.i in said:
                     continue  # "..., officials said on Monday": when it was said, which is past
-                resolved = resolve_date(ent.text, published, "future")
+                resolved = resolve_date(ent.text, published, "future", doc.lang_)
                 if resolved is not None and _after(resolved[0], published):
                     return resolved[0], resolved[1], ent.text
         chain, _ = governing_chain(trigger, self.lexicon)
@@ -446,7 +483,7 @@ class Extractor:
         own = attached + nearest
         nearest += [(99, 1, ent) for ent in _sentence_dates(trigger) if ent.root.i in said]
         for _, rank, ent in sorted(attached, key=lambda x: x[:2]) + sorted(nearest, key=lambda x: x[:2]):
-            resolved = resolve_date(ent.text, published, "past" if rank else prefer)
+            resolved = resolve_date(ent.text, published, "past" if rank else prefer, doc.lang_)
             if resolved is not None:
                 return resolved[0], resolved[1], ent.text
         if own:
@@ -462,7 +499,7 @@ class Extractor:
             for ent in _sentence_dates(trigger):
                 anchors = {head.i} | {c.i for c in head.children if c.dep_ == "prep"}
                 if ent.root.head.i in anchors:
-                    resolved = resolve_date(ent.text, published, prefer)
+                    resolved = resolve_date(ent.text, published, prefer, doc.lang_)
                     if resolved is not None:
                         return resolved[0], resolved[1], ent.text
         if published is None or prefer == "future":

@@ -8,7 +8,10 @@ to recognise", "if ..."), and *asserted* otherwise. Cues are the data in
 ``data/polarity.yaml``; they are read on the trigger and on the chain of words
 that govern it, up to the reporting verb that attributes it ("X said that ...").
 Negation wins over modality: "has given no indication that it intends to
-recognise" is negated.
+recognise" is negated. Where a language marks the future and the conditional
+in the verb (French "reconnaîtra", "reconnaîtrait"), the cue
+``hypothetical_morphology`` lists the morphological features that make the act
+hypothetical; the English cues have none.
 """
 
 from __future__ import annotations
@@ -115,6 +118,7 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
     chain, reporting = governing_chain(trigger, lex)
     negated = hypothetical = ""
     presupposed = False
+    morphology = cues.get("hypothetical_morphology", ())
     for depth, node in enumerate(chain):
         lemma = node.lemma_.lower()
         if depth > 0 and chain[depth - 1].pos_ in ("NOUN", "PROPN") and \
@@ -143,6 +147,11 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
                            for d in c.children)):
                 # "the possible steps include recognition", "options include recognising"
                 hypothetical = hypothetical or c.lemma_.lower()
+        if morphology and not presupposed and any(f in morphology for t in (node, *(c for c in node.children if c.dep_ in ("aux", "auxpass")))
+                              for f in str(t.morph).lower().split("|")):
+            # "reconnaîtra", "reconnaîtrait", "aurait reconnu": a future or conditional (cue
+            # ``hypothetical_morphology``; languages that mark them in the verb's morphology)
+            hypothetical = hypothetical or node.text.lower()
         if node.dep_ == "ROOT" and node.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to"
                                                               for c in node.children):
             hypothetical = hypothetical or "to"  # a headline's future: "Japan to open embassy in Kyiv"

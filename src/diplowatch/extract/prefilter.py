@@ -48,9 +48,28 @@ SHORT_FORM = 3
 """Actor names of at most this many characters count only when written as the gazetteer writes them."""
 
 
-def stems(word: str) -> set[str]:
-    """Word beginnings that find every inflection of ``word`` ("recognise" → {"recognise", "recognis"})."""
+FRENCH_IRREGULAR: dict[str, tuple[str, ...]] = {
+    "mettre": ("met", "mis"), "remettre": ("remet", "remis"), "prendre": ("pren", "pri"),
+    "reprendre": ("repren", "repri"), "tenir": ("tien", "tin"), "entretenir": ("entretien", "entretin"),
+    "ouvrir": ("ouvert",), "rouvrir": ("rouvert",), "recevoir": ("reçu", "reçoi"), "rompre": ("romp",),
+    "interrompre": ("interromp",), "reconnaître": ("reconnu", "reconnai", "reconnaî"),
+}
+"""French verbs whose forms do not all begin with the stem :func:`stems` gives."""
+
+FRENCH_ENDINGS = ("aître", "oir", "er", "ir", "re")
+"""Infinitive endings cut off a French verb's lemma to find its forms ("expulser" → "expuls")."""
+
+
+def stems(word: str, lang: str = "en") -> set[str]:
+    """Word beginnings that find every inflection of ``word`` ("recognise" → {"recognise", "recognis"};
+    French "expulser" → {"expulser", "expuls"})."""
     word = word.lower()
+    if lang == "fr":
+        out = {word, *FRENCH_IRREGULAR.get(word, ())}
+        ending = next((e for e in FRENCH_ENDINGS if word.endswith(e) and len(word) - len(e) >= 3), None)
+        if ending is not None:
+            out.add(word[:-len(ending)])
+        return out
     out = {word}
     if len(word) > 4 and word.endswith("e"):
         out.add(word[:-1])
@@ -96,15 +115,20 @@ class Prefilter:
         def add(key: str, value: tuple[str, object]) -> None:
             table.setdefault(key, []).append(value)
 
+        lang = lexicon.lang
+
+        def forms(word: str) -> set[str]:
+            return {st for w in (word, *lexicon.word_forms.get(word, ())) for st in stems(w, lang)}
+
         for n, frame in enumerate(lexicon.frames):
             for lemma in frame.lemmas:
-                for st in stems(lemma):
+                for st in forms(lemma):
                     add(st, ("trigger", n))
             for word in frame.requires:
-                for st in stems(word):
+                for st in forms(word):
                     add(st, ("requires", n))
             for lemma in frame.requires_exempt:
-                for st in stems(lemma):
+                for st in forms(lemma):
                     add(st, ("exempt", n))
             for phrase in frame.requires_text:
                 # its longest word: the frame reads the phrase without punctuation ('to a "mission"')
@@ -115,7 +139,8 @@ class Prefilter:
             add(form.lower(), ("short" if len(form) <= SHORT_FORM else "actor", None))
         for form in gazetteer.demonym_forms():
             add(form, ("actor", None))
-        for word in PRONOUNS | PERSONAL | REFERRING_BODIES | {"group", "movement", "these", "those", "both"}:
+        for word in PRONOUNS | PERSONAL | REFERRING_BODIES | {"group", "movement", "these", "those", "both"} \
+                | lexicon.reference_words:
             add(word, ("reference", None))
         for word in STATE_NOUNS | GROUP_REFERENCES:
             for st in stems(word):  # "countries", "the two leaders": a word beginning, as for triggers

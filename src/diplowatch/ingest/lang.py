@@ -1,6 +1,6 @@
 """Language identification of article text (py3langid; the model ships in the wheel).
 
-The extractor is English-only for now: readers keep the language on
+The extractor reads English and French: readers keep the language on
 :attr:`Article.lang <diplowatch.model.Article>` and the input layer skips (and
 counts) articles in other languages instead of mis-coding them.
 """

@@ -97,6 +97,9 @@ class IngestSettings:
             default: only public addresses are fetched.
         languages: ISO 639-1 codes kept; an article detected in another
             language is skipped and counted. Empty = keep every language.
+            Default: the languages the extractor reads (English and French).
+        force_language: when set, every article is taken to be in this
+            language (ISO 639-1), whatever it declares or is detected as.
         fields: corpus key overrides ``{article field: key}`` (see
             :func:`parse_field_map`).
         fetch_linked: fetch and extract the page an RSS/Atom item links to when
@@ -110,7 +113,8 @@ class IngestSettings:
     fetch_timeout: float = 20.0
     max_redirects: int = 5
     allow_hosts: tuple[Any, ...] = ()
-    languages: frozenset[str] = frozenset({"en"})
+    languages: frozenset[str] = frozenset({"en", "fr"})
+    force_language: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     fetch_linked: bool = False
     user_agent: str = "diplowatch/0.1 (+https://github.com/diplowatch)"

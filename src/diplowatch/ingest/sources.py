@@ -255,8 +255,9 @@ class _LazyFetcher:
 
 
 def accept_language(article: Article, settings: IngestSettings, summary: RunSummary) -> Article | None:
-    """Resolve ``article.lang``; return ``None`` (and count it) when the language is not analysed."""
-    lang = resolve_lang(article.content, article.lang)
+    """Resolve ``article.lang`` (or take ``settings.force_language``); return ``None`` (and count it)
+    when the language is not analysed."""
+    lang = settings.force_language or resolve_lang(article.content, article.lang)
     if lang != article.lang:
         article = dataclasses.replace(article, lang=lang)
     if settings.languages and lang is not None and lang not in settings.languages:
