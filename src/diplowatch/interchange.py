@@ -109,7 +109,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "target_id", "target_name", "target_kind", "target_state",
     "polarity", "date", "date_precision", "cameo", "plover",
     "evidence_text", "evidence_start", "evidence_end",
-    "attribution", "confidence", "extractor",
+    "attribution", "confidence", "extractor", "issues",
 )
 """Columns of a flat event row, in DESIGN §2 order."""
 
@@ -132,6 +132,7 @@ def event_row(ev: Event) -> dict[str, Any]:
         "cameo": ev.cameo, "plover": ev.plover,
         "evidence_text": ev.evidence.text, "evidence_start": ev.evidence.start, "evidence_end": ev.evidence.end,
         "attribution": ev.attribution, "confidence": float(ev.confidence), "extractor": ev.extractor,
+        "issues": ";".join(ev.issues) or None,
     })
     return row
 
@@ -163,7 +164,8 @@ def event_from_row(row: dict[str, Any]) -> Event:
         cameo=str(row["cameo"]), plover=row["plover"],
         evidence=Evidence(row.get("evidence_text") or "", int(row["evidence_start"]), int(row["evidence_end"])),
         attribution=_none(row.get("attribution")), confidence=float(row["confidence"]),
-        extractor=row["extractor"],
+        extractor=row["extractor"], issues=tuple(str(_none(row.get("issues")) or "").split(";")) if
+        _none(row.get("issues")) else (),
     )
 
 
