@@ -67,7 +67,7 @@ from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS, QUAD_CLASSES, goldst
 from diplowatch.state import _as_date, _parse_partial  # noqa: PLC2701 - one date reading for both folds
 
 __all__ = ["CLASSES", "STANCE_RULE", "WINDOW_DAYS", "Cell", "ObserverStance", "RealWeight", "Stance",
-           "StanceEvent", "StanceRow", "classify", "stance", "stance_row"]
+           "StanceEvent", "StanceRow", "classify", "effective_day", "stance", "stance_row"]
 
 WINDOW_DAYS = 365
 """Days up to ``as_of`` whose real-world events decide an observer's stance class."""
@@ -307,7 +307,7 @@ def stance(rows: Iterable[StanceRow | Event], target: str, as_of: dt.date | str 
             continue
         if obs is not None and obs == target:
             continue
-        eff = _effective(r.date, r.published)
+        eff = effective_day(r.date, r.published)
         if eff is not None and cut_iso is not None and eff > cut_iso:
             continue
         if eff is None and cutoff is not None:
@@ -412,6 +412,7 @@ def _report(r: StanceRow, eff: str | None) -> StanceEvent:
 
 
 @functools.lru_cache(maxsize=65536)  # a store repeats the same dates many times
-def _effective(date: str | None, published: str | None) -> str | None:
-    """Effective ISO day: the event's date (first day at month/year precision), else the publication date."""
+def effective_day(date: str | None, published: str | None) -> str | None:
+    """Effective ISO day of an event: its own date (the first day at month or year precision), else the
+    publication date of its article; ``None`` when neither is an ISO date."""
     return _parse_partial(date)[1] or _parse_partial(published[:10] if published else None)[1]

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Connection, func, select, union_all
 
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 from diplowatch.stance import Stance, StanceRow, stance
@@ -28,13 +28,15 @@ _BOTH_WAYS = sorted(MUTUAL_EVENTS | {n for n, t in EVENT_TYPES.items() if t.face
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
-def stance_rows(kb: KnowledgeBase, target: str) -> list[StanceRow]:
+def stance_rows(kb: KnowledgeBase, target: str, *, connection: Connection | None = None) -> list[StanceRow]:
     """The stored events that make the stance of every observer towards ``target``.
 
     Args:
         kb: an open knowledge base.
         target: ISO3 code of a state (every actor of that state is a target:
             ``AFG``, ``AFG:taliban``, ``ORG:taliban``), or an actor id.
+        connection: read through this connection (inside its transaction, as the
+            watch-rule evaluation does); ``None``: a connection of the pool.
 
     Returns:
         :class:`~diplowatch.stance.StanceRow` tuples, in no particular order
@@ -61,6 +63,8 @@ def stance_rows(kb: KnowledgeBase, target: str) -> list[StanceRow]:
 
     both = rows(own).where(e.event.in_(_BOTH_WAYS), e.target_id.is_not(None), other_side)
     q = union_all(rows(towards), both)
+    if connection is not None:
+        return list(map(StanceRow._make, connection.execute(q).all()))
     with kb.connect() as conn:
         return list(map(StanceRow._make, conn.execute(q).all()))
 
