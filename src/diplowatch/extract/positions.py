@@ -54,12 +54,14 @@ _CALLS = frozenset({"call_for_engagement", "call_for_isolation"})
 
 @dataclass(frozen=True, slots=True)
 class PositionRules:
-    """``data/positions.yaml``: appeal verbs, the particles "call" needs, conditional acts and phrases."""
+    """``data/positions.yaml``: appeal verbs, the particles "call" needs, conditional acts, the phrases of
+    a condition and those that only look like one ("until after the monsoon": a time, no condition)."""
 
     appeal_verbs: frozenset[str]
     call_particles: frozenset[str]
     conditional_acts: frozenset[str]
     condition_phrases: tuple[str, ...]
+    not_conditions: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,7 +69,8 @@ def load_rules() -> PositionRules:
     """The packaged rules of ``data/positions.yaml``."""
     raw = yaml.safe_load(resources.files("diplowatch.data").joinpath("positions.yaml").read_text("utf-8"))
     return PositionRules(frozenset(raw["appeal_verbs"]), frozenset(raw["call_particles"]),
-                         frozenset(raw["conditional_acts"]), tuple(raw["condition_phrases"]))
+                         frozenset(raw["conditional_acts"]), tuple(raw["condition_phrases"]),
+                         tuple(raw.get("not_conditions") or ()))
 
 
 class PositionFinder:
@@ -196,9 +199,11 @@ def conditioned_demand(event: Event, sentence: str, rules: PositionRules | None 
     """
     rules = rules or load_rules()
     if event.event not in rules.conditional_acts or event.polarity == "asserted" or event.source is None \
-            or event.target is None:
-        return None
+            or event.target is None or str(event.explanation.get("target_path", "")).startswith("reciprocal:"):
+        return None  # a mirrored report of talks states no condition of the other party
     low = f" {sentence.lower()} "
+    for phrase in rules.not_conditions:
+        low = low.replace(phrase, " ")
     cue = next((p for p in rules.condition_phrases if p in low), None)
     if cue is None:
         return None
