@@ -1,0 +1,103 @@
+/* diplowatch stance page: colours the world map by each observer's stance (from /api/stance/{target})
+   and draws, per observer, a bar chart of its balance per period. No inline script (CSP); DOM calls only
+   (textContent: article text is never parsed as HTML). The map's country keys come from /api/map. */
+(function () {
+  "use strict";
+  var root = document.getElementById("stance-map");
+  if (!root) { return; }
+  var SVG = "http://www.w3.org/2000/svg";
+  var W = 960, H = 500, TOP = 84, BOTTOM = -58;
+  var target = root.getAttribute("data-target");
+  var asOf = root.getAttribute("data-as-of");
+  var by = root.getAttribute("data-by");
+
+  function el(name, attrs) {
+    var e = document.createElementNS(SVG, name);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+  function px(lon, lat) { return ((lon + 180) / 360 * W).toFixed(1) + "," + ((TOP - lat) / (TOP - BOTTOM) * H).toFixed(1); }
+  function ringPath(ring) {
+    var wraps = false;
+    for (var j = 1; j < ring.length; j++) { if (Math.abs(ring[j][0] - ring[j - 1][0]) > 180) { wraps = true; break; } }
+    return ring.map(function (pt, i) { var lon = wraps && pt[0] < 0 ? pt[0] + 360 : pt[0]; return (i ? "L" : "M") + px(lon, pt[1]); }).join("") + "Z";
+  }
+  function geomPath(g) {
+    if (!g) { return ""; }
+    var polys = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+    return polys.map(function (poly) { return poly.map(ringPath).join(""); }).join("");
+  }
+  function cls(stance) { return "stance-" + stance.replace(" ", "-"); }
+  function getJSON(url) {
+    return fetch(url, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status + " " + url); } return r.json(); });
+  }
+
+  function drawMap(topology, keys, st) {
+    var fc = window.topojson.feature(topology, topology.objects.countries);
+    var svg = el("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "World map of stances towards " + target});
+    var defs = el("defs");
+    var pat = el("pattern", {id: "no-record-hatch", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)"});
+    pat.appendChild(el("rect", {width: "6", height: "6", fill: "#e2e6ea"}));
+    pat.appendChild(el("rect", {width: "3", height: "6", fill: "#9aa3ad"}));
+    defs.appendChild(pat);
+    svg.appendChild(defs);
+    var counts = {};
+    fc.features.forEach(function (f) {
+      if (f.properties && f.properties.name === "Antarctica") { return; }
+      var key = f.id ? String(f.id) : (f.properties && f.properties.name) || "";
+      var code = keys[key] || "";
+      var obs = code ? st.observers[code] : null;
+      var c = code && code === target ? "cat-target" : obs ? cls(obs.stance) : "cat-none";
+      var p = el("path", {d: geomPath(f.geometry), "class": "country " + c, "data-code": code,
+                          "data-stance": obs ? obs.stance : ""});
+      var t = el("title");
+      var name = (f.properties && f.properties.name) || code;
+      t.textContent = obs ? name + ": " + obs.stance + " (balance " + obs.window.balance.toFixed(1) + ", " +
+                      obs.window.n + " events)" : name + (code === target ? ": the target" : ": no events");
+      p.appendChild(t);
+      svg.appendChild(p);
+      if (obs) { counts[obs.stance] = (counts[obs.stance] || 0) + 1; }
+    });
+    while (root.firstChild) { root.removeChild(root.firstChild); }
+    root.appendChild(svg);
+    root.setAttribute("data-loaded", Object.keys(counts).sort().map(function (k) { return k + ":" + counts[k]; }).join(",") || "none");
+  }
+
+  function drawChart(box, series) {
+    var w = 240, h = 60, mid = h / 2;
+    var max = 1;
+    series.forEach(function (c) { max = Math.max(max, Math.abs(c.balance)); });
+    var svg = el("svg", {viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": "balance per " + by});
+    var step = w / Math.max(series.length, 1);
+    series.forEach(function (c, i) {
+      var hh = Math.abs(c.balance) / max * (mid - 2);
+      var r = el("rect", {x: (i * step + 1).toFixed(1), width: Math.max(step - 2, 1).toFixed(1),
+                          y: (c.balance >= 0 ? mid - hh : mid).toFixed(1), height: hh.toFixed(1),
+                          "class": c.balance >= 0 ? "bar-pos" : "bar-neg", "data-period": c.period});
+      var t = el("title");
+      t.textContent = c.period + ": " + (c.balance >= 0 ? "+" : "") + c.balance.toFixed(1) + " (" + c.n + " events)";
+      r.appendChild(t);
+      svg.appendChild(r);
+    });
+    svg.appendChild(el("line", {x1: "0", x2: String(w), y1: String(mid), y2: String(mid), "class": "axis"}));
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    box.appendChild(svg);
+    box.setAttribute("data-bars", String(series.length));
+  }
+
+  var q = "?by=" + encodeURIComponent(by) + (asOf ? "&as_of=" + encodeURIComponent(asOf) : "");
+  var mapQ = "?target=" + encodeURIComponent(target) + (asOf ? "&as_of=" + encodeURIComponent(asOf) : "");
+  Promise.all([getJSON(root.getAttribute("data-api") + q), getJSON(root.getAttribute("data-map-api") + mapQ)])
+    .then(function (res) {
+      var st = res[0], keys = res[1].features;
+      Array.prototype.forEach.call(document.querySelectorAll(".stance-chart"), function (box) {
+        var obs = st.observers[box.getAttribute("data-observer")];
+        if (obs) { drawChart(box, obs.series); }
+      });
+      if (!window.topojson) { return; }
+      return fetch(root.getAttribute("data-topology")).then(function (r) { return r.json(); })
+        .then(function (topology) { drawMap(topology, keys, st); });
+    })
+    .catch(function (e) { root.setAttribute("data-error", String(e)); });
+}());
