@@ -22,7 +22,7 @@ target are ISO 3166-1 alpha-3 codes or ``None``:
 
 Only the documents evaluated count: pass their ids as ``docs``.
 
-Positions (ontology family ``position``: ``call_for_engagement``,
+Positions (ontology kind ``position``: ``call_for_engagement``,
 ``call_for_isolation``, ``appeal``, ``demand``; issue 17) are scored only when
 the gold annotates them, that is when some gold row has a position type. A gold
 set made before positions were part of the ontology (``../shared/eval/dev``,

@@ -1,5 +1,5 @@
 /* diplowatch stance page: colours the world map by each observer's stance (from /api/stance/{target})
-   and draws, per observer, a bar chart of its balance per period. No inline script (CSP); DOM calls only
+   and draws, per observer, its cooperation and conflict per period with static/chart.js. No inline script (CSP); DOM calls only
    (textContent: article text is never parsed as HTML). The map's country keys come from /api/map. */
 (function () {
   "use strict";
@@ -65,24 +65,16 @@
   }
 
   function drawChart(box, series) {
-    var w = 240, h = 60, mid = h / 2;
-    var max = 1;
-    series.forEach(function (c) { max = Math.max(max, Math.abs(c.balance)); });
-    var svg = el("svg", {viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": "balance per " + by});
-    var step = w / Math.max(series.length, 1);
-    series.forEach(function (c, i) {
-      var hh = Math.abs(c.balance) / max * (mid - 2);
-      var r = el("rect", {x: (i * step + 1).toFixed(1), width: Math.max(step - 2, 1).toFixed(1),
-                          y: (c.balance >= 0 ? mid - hh : mid).toFixed(1), height: hh.toFixed(1),
-                          "class": c.balance >= 0 ? "bar-pos" : "bar-neg", "data-period": c.period});
-      var t = el("title");
-      t.textContent = c.period + ": " + (c.balance >= 0 ? "+" : "") + c.balance.toFixed(1) + " (" + c.n + " events)";
-      r.appendChild(t);
-      svg.appendChild(r);
+    /* the project's chart (static/chart.js): cooperation and conflict (magnitudes) stacked per period */
+    if (!window.diplowatch || !window.diplowatch.chart) { return; }
+    window.diplowatch.chart.stackedBars(box, {
+      categories: series.map(function (c) { return c.period; }),
+      series: [{key: "cooperation", label: "cooperation"}, {key: "conflict", label: "conflict"}],
+      value: function (i, key) { return series[i][key]; },
+      height: 140,
+      label: "Goldstein weight of cooperation and conflict per " + by + " (balance = cooperation - conflict)",
+      unit: "(Goldstein weight)"
     });
-    svg.appendChild(el("line", {x1: "0", x2: String(w), y1: String(mid), y2: String(mid), "class": "axis"}));
-    while (box.firstChild) { box.removeChild(box.firstChild); }
-    box.appendChild(svg);
     box.setAttribute("data-bars", String(series.length));
   }
 
