@@ -4,7 +4,7 @@ Its JSON twin is ``GET /api/stance/{target}`` (the same view function,
 :func:`diplowatch.api.stance.stance_view`). The page lists every observer in a
 table (the map and the charts say the same); ``static/stance.js`` colours the
 map (diverging: engaging blue, mixed pale yellow, isolating red; "no record",
-an observer with only planned or denied events, grey-hatched, apart from
+an observer with only planned or denied events, dark grey, apart from
 states with no event at all) and draws, for each observer, its cooperation
 and conflict per period as stacked bars with the project's chart
 (``static/chart.js``; served by diplowatch itself, nothing from elsewhere). Registered on :data:`diplowatch.dashboard.pages.router`.

@@ -36,12 +36,6 @@
   function drawMap(topology, keys, st) {
     var fc = window.topojson.feature(topology, topology.objects.countries);
     var svg = el("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "World map of stances towards " + target});
-    var defs = el("defs");
-    var pat = el("pattern", {id: "no-record-hatch", width: "6", height: "6", patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)"});
-    pat.appendChild(el("rect", {width: "6", height: "6", fill: "#e2e6ea"}));
-    pat.appendChild(el("rect", {width: "3", height: "6", fill: "#9aa3ad"}));
-    defs.appendChild(pat);
-    svg.appendChild(defs);
     var counts = {};
     fc.features.forEach(function (f) {
       if (f.properties && f.properties.name === "Antarctica") { return; }
