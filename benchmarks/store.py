@@ -13,6 +13,7 @@ the CLI runs:
 
 - ``status T``:         ``kb.status(T)``
 - ``who-recognizes T``: ``recognizers(kb.status(T, facets=("recognition",)))``
+- ``stance T``:         ``stance_of(kb, T)`` (every event towards T, weighed per month; issue 17)
 
 and prints the median and 95th-percentile latency in milliseconds, and the
 number of rows ``status`` folds per target (``kb.state_rows(T)``).
@@ -81,6 +82,7 @@ MIX = {
     "close_embassy": 10, "establish_relations": 8, "restore_relations": 8, "break_relations": 5,
     "recognize_state": 3, "recognize_government": 3, "withdraw_recognition": 1,
     "designate_organization": 8, "delist_organization": 3,
+    "call_for_engagement": 4, "call_for_isolation": 4, "appeal": 6, "demand": 6,
 }
 POLARITY = (("asserted", 90), ("hypothetical", 6), ("negated", 4))
 VERBS = {"high_level_talks": "met", "praise": "praised", "criticize": "criticised"}
@@ -201,7 +203,10 @@ def _progress(n: int, total: int, t0: float) -> None:
 
 def time_queries(kb: KnowledgeBase, targets: list[str]) -> dict[str, list[float]]:
     """Wall-clock ms of each query per target, and this process's CPU ms (for SQLite, all the work)."""
-    out: dict[str, list[float]] = {"status": [], "who-recognizes": [], "status cpu": [], "events": []}
+    from diplowatch.store.stance import stance_of
+
+    out: dict[str, list[float]] = {"status": [], "who-recognizes": [], "stance": [], "status cpu": [],
+                                   "events": []}
     for code in targets:
         t, c = time.perf_counter(), time.process_time()
         kb.status(code)
@@ -210,6 +215,9 @@ def time_queries(kb: KnowledgeBase, targets: list[str]) -> dict[str, list[float]
         t = time.perf_counter()
         recognizers(kb.status(code, facets=("recognition",)))
         out["who-recognizes"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        stance_of(kb, code)
+        out["stance"].append((time.perf_counter() - t) * 1000)
         out["events"].append(len(kb.state_rows(code)))
     return out
 
@@ -240,7 +248,7 @@ def run(label: str, url: str, args: argparse.Namespace) -> dict[str, object]:
         time_queries(kb, targets[:3])  # warm caches
         res = time_queries(kb, targets)
     row = {"db": label, "events/s": rate}
-    for q in ("status", "who-recognizes"):
+    for q in ("status", "who-recognizes", "stance"):
         row[f"{q} median"] = statistics.median(res[q])
         row[f"{q} p95"] = p95(res[q])
     row["status client CPU median"] = statistics.median(res["status cpu"])
@@ -289,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.events:,} events, {args.targets} targets, ingest={args.ingest}; times in ms "
           f"(events/s: nan when the store was reused); load average {load}")
     cols = ["db", "events/s", "status median", "status p95", "who-recognizes median", "who-recognizes p95",
-            "status client CPU median", "events per target (median/max)"]
+            "stance median", "stance p95", "status client CPU median", "events per target (median/max)"]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:

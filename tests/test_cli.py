@@ -30,7 +30,7 @@ EXAMPLE = Path(str(resources.files("diplowatch") / "examples" / EXAMPLE_NAME))
 DOC = "russia-recognises-taliban"
 
 EVENT_KEYS = ["id", "doc", "event", "source", "target", "polarity", "date", "date_precision",
-              "cameo", "plover", "evidence", "attribution", "confidence", "extractor"]
+              "cameo", "plover", "evidence", "attribution", "confidence", "extractor", "issues"]
 ACTOR_KEYS = {"id", "name", "kind", "state"}
 EVIDENCE_KEYS = {"text", "start", "end"}
 

@@ -18,7 +18,7 @@ from diplowatch.actors import Gazetteer
 from diplowatch.cli import app
 from diplowatch.interchange import (
     GDELT_COLUMNS, GDELT_EXTRACTOR, event_from_row, event_row, export_events, gdelt_event, gdelt_row,
-    import_gdelt, quad_class, read_gdelt,
+    import_gdelt, read_gdelt,
 )
 from diplowatch.model import Article, Event, Evidence, event_id
 from diplowatch.ontology import event_type
@@ -98,7 +98,25 @@ def test_gdelt_export_fields(tmp_path: Path, sample) -> None:  # noqa: ANN001
     assert crit["Actor1Code"] == "IGOUNO" and crit["QuadClass"] == "3" and crit["GoldsteinScale"] == "-2.0"
     assert crit["SQLDATE"] == "20250701", "month precision: first day of the month"
     assert by_code["0812"]["Actor2Code"] == "TAL" and by_code["0812"]["Actor2KnownGroupCode"] == "TAL"
-    assert [quad_class(c) for c in ("042", "057", "085", "111", "161", "174")] == [1, 1, 2, 3, 4, 4]
+    # QuadClass is the PLOVER quad category of the event's PLOVER type (data/plover.csv): delisting is
+    # CONCEDE, verbal cooperation; GoldsteinScale the published table's weight of the code (0812: 5.0)
+    assert (by_code["0812"]["QuadClass"], by_code["0812"]["GoldsteinScale"]) == ("1", "5.0")
+
+
+def test_weights_are_the_published_tables() -> None:
+    """Goldstein weights from data/goldstein.tsv (GDELT's CAMEO.goldsteinscale.txt), PLOVER quad categories
+    from data/plover.csv (PLOVER manual), with fallback to the base and root code."""
+    from diplowatch.ontology import GOLDSTEIN, goldstein, quad_class
+
+    assert len(GOLDSTEIN) == 311
+    assert [goldstein(c) for c in ("054", "163", "1722", "024", "104", "053", "113")] == \
+        [6.0, -8.0, -5.0, -0.3, -5.0, 3.8, -2.0]
+    assert goldstein("0549") == 6.0 and goldstein("209") == -10.0
+    with pytest.raises(KeyError, match="Goldstein"):
+        goldstein("99")
+    assert [quad_class(p) for p in ("CONSULT", "AID", "REQUEST", "SANCTION")] == [1, 2, 3, 4]
+    with pytest.raises(KeyError, match="PLOVER"):
+        quad_class("HUG")
 
 
 def test_gdelt_round_trip(tmp_path: Path, sample) -> None:  # noqa: ANN001

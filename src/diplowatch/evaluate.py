@@ -21,6 +21,13 @@ target are ISO 3166-1 alpha-3 codes or ``None``:
   ``2023`` accepts ``2023-05-02``; gold ``2024-01-30`` needs that day).
 
 Only the documents evaluated count: pass their ids as ``docs``.
+
+Positions (ontology kind ``position``: ``call_for_engagement``,
+``call_for_isolation``, ``appeal``, ``demand``; issue 17) are scored only when
+the gold annotates them, that is when some gold row has a position type. A gold
+set made before positions were part of the ontology (``../shared/eval/dev``,
+``dev2``) is silent on them, not saying they are absent: a predicted position is
+then neither right nor wrong, and is left out of every count.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typing import Any
 
 from diplowatch.errors import InputError
 from diplowatch.model import POLARITIES, Event
-from diplowatch.ontology import MUTUAL_EVENTS
+from diplowatch.ontology import MUTUAL_EVENTS, POSITION_EVENTS
 
 __all__ = ["DocMisses", "EventRow", "Key", "Score", "date_agrees", "event_key", "gold_key",
            "load_gold", "render_score", "score"]
@@ -329,10 +336,12 @@ def score(gold: Iterable[Mapping[str, Any]], predicted: Iterable[Mapping[str, An
         elif row.get("polarity") in HEDGED:
             g_hedged.add(key)
     g_hedged -= g_asserted.keys()
+    unscored = EXCLUDED_EVENTS if any(r.get("event") in POSITION_EVENTS for r in gold_rows) \
+        else EXCLUDED_EVENTS | POSITION_EVENTS
 
     p_asserted: dict[Key, list[str | None]] = {}  # key -> predicted dates
     for ev in preds:
-        if ev.get("event") in EXCLUDED_EVENTS or str(ev.get("doc")) not in doc_set:
+        if ev.get("event") in unscored or str(ev.get("doc")) not in doc_set:
             continue
         if (ev.get("polarity") or "asserted") != "asserted":
             continue

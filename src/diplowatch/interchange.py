@@ -24,8 +24,11 @@ GDELT 2.0 (``export --format gdelt``, ``import --format gdelt``)
       known groups such as ``TAL``), else ``IGO`` with the name. Names are upper
       case, as in GDELT.
     * ``EventCode`` (our CAMEO code), ``EventBaseCode`` (first three digits),
-      ``EventRootCode`` (first two), ``QuadClass`` (:func:`quad_class`),
-      ``GoldsteinScale`` (:data:`GOLDSTEIN`), ``IsRootEvent`` (1 when the
+      ``EventRootCode`` (first two), ``QuadClass`` (the PLOVER quad category
+      of the event's PLOVER type, :func:`diplowatch.ontology.quad_class`),
+      ``GoldsteinScale`` (:func:`diplowatch.ontology.goldstein` of the code:
+      the published Goldstein table, ``data/goldstein.tsv``; the same weights
+      and classes as ``diplowatch stance``), ``IsRootEvent`` (1 when the
       evidence is in the headline or the first 400 characters).
     * ``NumMentions``/``NumSources``/``NumArticles``: 1 (one row is one report);
       ``AvgTone`` 0 (we measure no tone); every geography column empty. Events
@@ -90,12 +93,12 @@ from typing import IO, Any, Protocol
 from diplowatch.errors import InputError
 from diplowatch.files import write_file
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
-from diplowatch.ontology import event_type
+from diplowatch.ontology import QUAD_CLASSES, event_type, goldstein
 
 __all__ = [
-    "ARTICLE_COLUMNS", "EVENT_COLUMNS", "GDELT_COLUMNS", "GDELT_EXTRACTOR", "GDELT_IMPORT", "GOLDSTEIN",
+    "ARTICLE_COLUMNS", "EVENT_COLUMNS", "GDELT_COLUMNS", "GDELT_EXTRACTOR", "GDELT_IMPORT",
     "ImportReport", "ImportStore", "article_from_row", "article_row", "cameo_actor", "event_from_row", "event_row",
-    "export_events", "gdelt_event", "gdelt_row", "import_gdelt", "quad_class", "read_gdelt",
+    "export_events", "gdelt_event", "gdelt_row", "import_gdelt", "read_gdelt",
 ]
 
 # --------------------------------------------------------------------------- flat rows
@@ -106,7 +109,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "target_id", "target_name", "target_kind", "target_state",
     "polarity", "date", "date_precision", "cameo", "plover",
     "evidence_text", "evidence_start", "evidence_end",
-    "attribution", "confidence", "extractor",
+    "attribution", "confidence", "extractor", "issues",
 )
 """Columns of a flat event row, in DESIGN §2 order."""
 
@@ -129,6 +132,7 @@ def event_row(ev: Event) -> dict[str, Any]:
         "cameo": ev.cameo, "plover": ev.plover,
         "evidence_text": ev.evidence.text, "evidence_start": ev.evidence.start, "evidence_end": ev.evidence.end,
         "attribution": ev.attribution, "confidence": float(ev.confidence), "extractor": ev.extractor,
+        "issues": ";".join(ev.issues) or None,
     })
     return row
 
@@ -160,7 +164,8 @@ def event_from_row(row: dict[str, Any]) -> Event:
         cameo=str(row["cameo"]), plover=row["plover"],
         evidence=Evidence(row.get("evidence_text") or "", int(row["evidence_start"]), int(row["evidence_end"])),
         attribution=_none(row.get("attribution")), confidence=float(row["confidence"]),
-        extractor=row["extractor"],
+        extractor=row["extractor"], issues=tuple(str(_none(row.get("issues")) or "").split(";")) if
+        _none(row.get("issues")) else (),
     )
 
 
@@ -198,46 +203,6 @@ def article_schema() -> Any:
 
 
 # --------------------------------------------------------------------------- CAMEO / GDELT tables
-
-GOLDSTEIN: dict[str, float] = {
-    "040": 1.0, "041": 1.0, "042": 1.9, "043": 2.8, "044": 2.5, "045": 5.0, "046": 7.0,
-    "050": 3.5, "051": 3.4, "054": 6.0, "057": 8.0,
-    "0812": 5.0, "085": 7.0,
-    "111": -2.0,
-    "160": -4.0, "161": -4.0, "163": -6.5,
-    "1722": -5.0, "174": -5.0,
-}
-"""Goldstein scale (-10 conflict … +10 cooperation) of the CAMEO codes diplowatch uses.
-
-Source: J. S. Goldstein, "A Conflict-Cooperation Scale for WEIS Events Data",
-*Journal of Conflict Resolution* 36(2), 1992, as mapped onto CAMEO codes in the
-weight tables distributed with CAMEO event data (GDELT's
-``CAMEO.goldsteinscale.txt``; the Open Event Data Alliance's phoenix_pipeline
-postprocessing table, whose values are used here). Codes not listed fall back
-to their base code, then to their root code (:data:`_GOLDSTEIN_ROOT`).
-"""
-
-_GOLDSTEIN_ROOT: dict[str, float] = {
-    "01": 0.0, "02": 3.0, "03": 4.0, "04": 1.0, "05": 3.5, "06": 6.0, "07": 7.0, "08": 5.0, "09": -2.0,
-    "10": -5.0, "11": -2.0, "12": -4.0, "13": -6.0, "14": -6.5, "15": -7.2, "16": -4.0, "17": -7.0,
-    "18": -9.0, "19": -10.0, "20": -10.0,
-}
-
-
-def goldstein(code: str) -> float:
-    """Goldstein value of a CAMEO code (the code, its base code, else its root; 0.0 if unknown)."""
-    for key in (code, code[:3]):
-        if key in GOLDSTEIN:
-            return GOLDSTEIN[key]
-    return _GOLDSTEIN_ROOT.get(code[:2], 0.0)
-
-
-def quad_class(code: str) -> int:
-    """GDELT QuadClass of a CAMEO code from its root: 01–05 verbal cooperation (1),
-    06–08 material cooperation (2), 09–14 verbal conflict (3), 15–20 material conflict (4)."""
-    root = int(code[:2])
-    return 1 if root <= 5 else 2 if root <= 8 else 3 if root <= 14 else 4
-
 
 GDELT_COLUMNS: tuple[str, ...] = (
     "GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate",
@@ -382,7 +347,7 @@ def gdelt_row(ev: Event, published: dt.date | str | None = None, url: str | None
         "Actor2KnownGroupCode": a2["group"], "Actor2Type1Code": a2["type"],
         "IsRootEvent": counts["root"],
         "EventCode": code, "EventBaseCode": code[:3], "EventRootCode": code[:2],
-        "QuadClass": str(quad_class(code)), "GoldsteinScale": f"{goldstein(code):.1f}",
+        "QuadClass": str(QUAD_CLASSES.get(ev.plover, "")), "GoldsteinScale": f"{goldstein(code):.1f}",
         "NumMentions": counts["mentions"], "NumSources": counts["sources"], "NumArticles": counts["articles"],
         "AvgTone": counts["tone"],
         "DATEADDED": (pub or day).strftime("%Y%m%d") + "000000",

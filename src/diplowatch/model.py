@@ -174,6 +174,9 @@ class Event:
         attribution: who the report is attributed to ("X said ..."), or ``None``.
         confidence: 0..1.
         extractor: name and version of the extractor (``rules/1``).
+        issues: ids of the issues its sentence or paragraph names
+            (``human_rights``, ``womens_rights`` …; ``data/issues.yaml``), in
+            lexicon order; empty when none.
         explanation: how the event was found (trigger, rule, role paths);
             printed by ``analyze --explain``, not part of the JSON contract.
     """
@@ -192,6 +195,7 @@ class Event:
     attribution: str | None = None
     confidence: float = 0.5
     extractor: str = "rules/1"
+    issues: tuple[str, ...] = ()
     explanation: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -211,6 +215,7 @@ class Event:
             "attribution": self.attribution,
             "confidence": round(self.confidence, 3),
             "extractor": self.extractor,
+            "issues": list(self.issues),
         }
 
     @classmethod
@@ -232,6 +237,7 @@ class Event:
             attribution=data.get("attribution"),
             confidence=float(data.get("confidence", 0.5)),
             extractor=data.get("extractor", "rules/1"),
+            issues=tuple(data.get("issues") or ()),
         )
 
 

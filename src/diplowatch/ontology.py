@@ -4,12 +4,31 @@ Each event type carries its CAMEO 2.0 code (as in the PETRARCH2 codebook), its
 PLOVER type and mode (PLOVER manual), and its effect on relation state
 (DESIGN §5): the *facet* of the dyad it changes and the value it sets.
 Recognition is coded 054 ("grant diplomatic recognition"), never 051 (praise).
+
+Each type has a *kind*: ``act`` (recognitions, relations, missions,
+listings, sanctions, talks), ``statement`` (praise, criticism) or
+``position`` (statements of policy towards a government: calls for engagement
+or isolation, appeals and demands, "will not recognise until ..."). (The
+chart families of :data:`FAMILIES` group types by facet; positions, which
+change no facet, are statements there.)
+
+Cooperation and conflict weights (issue 17), both kept as data:
+
+- :func:`goldstein`: the Goldstein scale of a CAMEO code, from
+  ``data/goldstein.tsv`` (J. S. Goldstein, "A Conflict-Cooperation Scale for
+  WEIS Events Data", *Journal of Conflict Resolution* 36(2), 1992, as extended
+  to CAMEO and distributed with CAMEO/GDELT event data as
+  ``CAMEO.goldsteinscale.txt``).
+- :func:`quad_class`: the quad category of a PLOVER event type (1 verbal
+  cooperation, 2 material cooperation, 3 verbal conflict, 4 material
+  conflict), from ``data/plover.csv`` (the "Quad category" of each event type
+  in the PLOVER manual, Open Event Data Alliance, draft 2.0); numbered as
+  GDELT numbers its ``QuadClass``.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass
 from importlib import resources
 
@@ -28,6 +47,7 @@ class EventType:
             ``sanctions``, ``contacts``) or ``""`` when it changes none.
         effect: the value it sets on that facet, or ``""``.
         description: one line of meaning, source → target.
+        kind: ``act``, ``statement`` or ``position``.
     """
 
     name: str
@@ -37,13 +57,20 @@ class EventType:
     facet: str
     effect: str
     description: str
+    kind: str = "act"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    """The rows of a packaged CSV or TSV data file; lines opening with ``#`` are comments."""
+    raw = resources.files("diplowatch.data").joinpath(name).read_text("utf-8")
+    lines = [line for line in raw.splitlines() if line.strip() and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t" if name.endswith(".tsv") else ","))
 
 
 def _load() -> dict[str, EventType]:
-    raw = resources.files("diplowatch.data").joinpath("ontology.csv").read_text("utf-8")
     return {row["event"]: EventType(row["event"], row["cameo"], row["plover"], row["plover_mode"],
-                                    row["facet"], row["effect"], row["description"])
-            for row in csv.DictReader(io.StringIO(raw))}
+                                    row["facet"], row["effect"], row["description"], row["kind"])
+            for row in _rows("ontology.csv")}
 
 
 EVENT_TYPES: dict[str, EventType] = _load()
@@ -89,3 +116,47 @@ def event_family(name: str) -> str:
         KeyError: ``name`` is not an event type of the ontology.
     """
     return _FAMILY_OF_FACET[event_type(name).facet]
+
+
+POSITION_EVENTS: frozenset[str] = frozenset(n for n, t in EVENT_TYPES.items() if t.kind == "position")
+"""Statements of policy towards a government (calls for engagement or isolation, appeals, demands)."""
+
+GOLDSTEIN: dict[str, float] = {row["cameo"]: float(row["goldstein"]) for row in _rows("goldstein.tsv")}
+"""Goldstein weight of every CAMEO code of ``data/goldstein.tsv`` (see the module docstring)."""
+
+QUAD_CLASSES: dict[str, int] = {row["plover"]: int(row["quad"]) for row in _rows("plover.csv")}
+"""PLOVER event type → quad category 1–4 (``data/plover.csv``)."""
+
+QUAD_NAMES: dict[int, str] = {int(row["quad"]): row["quad_name"] for row in _rows("plover.csv")}
+"""Quad category number → name (``1`` → ``"verbal cooperation"`` …)."""
+
+
+def goldstein(cameo: str) -> float:
+    """Goldstein weight of a CAMEO code: the code's own, else its base (three digits), else its root (two).
+
+    Args:
+        cameo: a CAMEO code (``"054"``, ``"1722"``).
+
+    Returns:
+        The weight, -10.0 … +10.0.
+
+    Raises:
+        KeyError: neither the code nor its base nor its root is in the table.
+    """
+    for key in (cameo, cameo[:3], cameo[:2]):
+        if key in GOLDSTEIN:
+            return GOLDSTEIN[key]
+    raise KeyError(f"CAMEO code {cameo!r} is not in the Goldstein table (data/goldstein.tsv)")
+
+
+def quad_class(plover: str) -> int:
+    """PLOVER quad category of a PLOVER event type: 1 verbal cooperation, 2 material cooperation,
+    3 verbal conflict, 4 material conflict.
+
+    Raises:
+        KeyError: ``plover`` is not a PLOVER event type.
+    """
+    try:
+        return QUAD_CLASSES[plover]
+    except KeyError:
+        raise KeyError(f"unknown PLOVER event type {plover!r}; known: {', '.join(QUAD_CLASSES)}") from None

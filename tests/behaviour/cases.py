@@ -7,8 +7,10 @@ judge a case the same way.
 A case file ``tests/behaviour/<family>.yaml`` holds ``family`` and ``cases``.
 Each case has ``id``, ``capability`` (``family/name``), ``variant``, optional
 ``pair``, ``published`` (default 2024-05-22, a Wednesday), optional ``title``,
-``text``, ``expect`` and ``absent`` (lists of keys), optional ``exact`` and
-``known_failure``.
+``text``, ``expect`` and ``absent`` (lists of keys), optional ``exact``,
+``issues`` and ``no_issues`` (issue ids of ``data/issues.yaml``: every extracted
+event that matches an ``expect`` key carries each of ``issues``; no extracted
+event carries any of ``no_issues``) and ``known_failure``.
 
 A key is ``[event, source, target, polarity]`` with an optional fifth item,
 the date. Matching follows the official scoring (DESIGN §7):
@@ -40,10 +42,10 @@ HERE = Path(__file__).resolve().parent
 
 FAMILIES: tuple[str, ...] = (
     "contacts", "officials", "lists", "epithets", "representation", "recognition", "relations",
-    "listings", "sanctions", "statements", "direction", "dates", "polarity", "negatives",
+    "listings", "sanctions", "statements", "direction", "dates", "polarity", "negatives", "positions",
 )
 VARIANTS: tuple[str, ...] = ("base", "negated", "hypothetical", "passive", "nominal", "list", "pronoun",
-                             "reference", "headline", "date", "trap")
+                             "reference", "headline", "date", "trap", "conditional")
 POLARITIES: tuple[str, ...] = ("asserted", "negated", "hypothetical")
 MUTUAL: frozenset[str] = frozenset({"establish_relations", "restore_relations", "break_relations"})
 DEFAULT_PUBLISHED = dt.date(2024, 5, 22)  # a Wednesday
@@ -54,7 +56,8 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CASE_FIELDS = frozenset({"id", "capability", "variant", "pair", "published", "title", "text", "expect",
-                         "absent", "exact", "known_failure", "note"})
+                         "absent", "exact", "known_failure", "note",
+                         "issues", "no_issues"})
 
 
 # --------------------------------------------------------------------------- data
@@ -83,13 +86,15 @@ class Found:
     target: str | None
     polarity: str
     date: str | None
+    issues: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str | None, str | None, str]:
         return (self.event, self.source, self.target, self.polarity)
 
     def __str__(self) -> str:
-        return f"({self.event}, {self.source}, {self.target}, {self.polarity}) date {self.date or '-'}"
+        tags = f" issues {','.join(self.issues)}" if self.issues else ""
+        return f"({self.event}, {self.source}, {self.target}, {self.polarity}) date {self.date or '-'}{tags}"
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,8 @@ class Case:
     exact: bool = False
     known_failure: str | None = None
     file: str = ""
+    issues: tuple[str, ...] = ()
+    no_issues: tuple[str, ...] = ()
 
 
 @dataclass
@@ -155,6 +162,12 @@ def _event_types() -> frozenset[str]:
     from diplowatch.ontology import EVENT_TYPES
 
     return frozenset(EVENT_TYPES)
+
+
+def _issue_ids() -> frozenset[str]:
+    from diplowatch.extract.issues import issue_labels
+
+    return frozenset(issue_labels())
 
 
 def _spec(raw: Any, where: str, *, absent: bool, events: frozenset[str], states: frozenset[str],
@@ -267,6 +280,18 @@ def load(directory: Path = HERE) -> tuple[list[Case], list[str]]:
                 problems.append(f"{where}: exact must be true or false")
             if not specs["expect"] and not specs["absent"] and not exact:
                 problems.append(f"{where}: a case needs expect, absent or exact: true")
+            tags: dict[str, tuple[str, ...]] = {}
+            for part in ("issues", "no_issues"):
+                items = raw.get(part) or []
+                if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                    problems.append(f"{where}: {part} must be a list of issue ids")
+                    items = []
+                unknown_issues = sorted(set(items) - _issue_ids())
+                if unknown_issues:
+                    problems.append(f"{where}: unknown issues {unknown_issues}")
+                tags[part] = tuple(items)
+            if tags["issues"] and not specs["expect"]:
+                problems.append(f"{where}: issues are checked on the expected events: give expect")
             kf = raw.get("known_failure")
             if kf is not None and (not isinstance(kf, str) or not kf.strip()):
                 problems.append(f"{where}: known_failure must say why")
@@ -296,7 +321,7 @@ def extract(extractor: Any, case: Case) -> list[Found]:
         tgt = ev.target.state if ev.target else None
         if ev.event in MUTUAL and src and tgt:
             src, tgt = sorted((src, tgt))
-        out.append(Found(ev.event, src, tgt, ev.polarity, ev.date))
+        out.append(Found(ev.event, src, tgt, ev.polarity, ev.date, tuple(ev.issues)))
     return out
 
 
@@ -345,6 +370,12 @@ def judge(case: Case, found: list[Found]) -> Result:
         elif spec.date is not None and not any(date_agrees(spec.date, f.date) for f in hits):
             dates = ", ".join(sorted({f.date or "none" for f in hits}))
             res.missing.append((spec, f"extracted with date {dates}"))
+        elif case.issues and not all(set(case.issues) <= set(f.issues) for f in hits):
+            res.missing.append((spec, f"issues {', '.join(case.issues)} not all carried"))
+    for f in found:
+        bad = set(case.no_issues) & set(f.issues)
+        if bad:
+            res.forbidden.append((Spec(f.event, f.source, f.target, f.polarity), f))
     for spec in case.absent:
         res.forbidden += [(spec, f) for f in found if _absent_matches(spec, f)]
     if case.exact:

@@ -14,7 +14,9 @@ written the article, its events and their corroboration links there. Rules match
    is absent from the fold without the new events), or when a real-world event
    behind it was corroborated by this write (its ``n_sources`` may have
    reached a rule's ``min_sources``).
-3. A candidate fires a rule when the rule matches it
+3. (Stance rules, ``event = "stance"``, are evaluated by
+   :func:`diplowatch.alerts.stance.evaluate_stance` in the same transaction.)
+   A candidate fires a rule when the rule matches it
    (:meth:`Rule.matches <diplowatch.alerts.rules.Rule.matches>`) and the
    largest ``n_sources`` among the real-world events of its supporting events
    is at least ``min_sources``.
@@ -44,7 +46,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from diplowatch.alerts.rules import Rule, rule_of_row
+from diplowatch.alerts.rules import STANCE, Rule, rule_of_row
+from diplowatch.alerts.stance import evaluate_stance
 from diplowatch.model import Article, Event
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 from diplowatch.state import LOG_FACETS, Transition, transitions
@@ -154,12 +157,13 @@ def evaluate(conn: Connection, kb: KnowledgeBase, article: Article, events: list
     Raises:
         SQLAlchemyError: a database failure; the caller rolls back the whole write.
     """
-    new = [e for e in events if _watched(e)]
-    if not new:
-        return []
     rules = [rule_of_row(r) for r in conn.execute(select(WATCH_RULES).order_by(WATCH_RULES.c.name)).mappings()]
-    if not rules:
-        return []
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")  # orders alerts as they fired
+    fired = evaluate_stance(conn, kb, events, [r for r in rules if r.event == STANCE], now)
+    rules = [r for r in rules if r.event != STANCE]
+    new = [e for e in events if _watched(e)]
+    if not new or not rules:
+        return fired
     codes: set[str] = set().union(*(_codes(e) for e in new))
     buckets: dict[str, list[Rule]] = {}
     for rule in rules:
@@ -172,8 +176,6 @@ def evaluate(conn: Connection, kb: KnowledgeBase, article: Article, events: list
                     if actor is not None:
                         buckets.setdefault(actor.state or actor.id, []).append(rule)
     new_ids = {e.id for e in events}
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")  # orders alerts as they fired
-    fired: list[str] = []
     for code in sorted(buckets):
         bucket_rules = list({r.name: r for r in buckets[code]}.values())
         stored = kb.events(actor=code, connection=conn)

@@ -22,6 +22,12 @@ loaded from a TOML or YAML file (:func:`read_rules_file`)::
     secret = "s3cret"
 
 (YAML: a list of such mappings, or a mapping with a ``rules`` list.)
+
+A rule whose ``event`` is ``"stance"`` (:data:`STANCE`) watches instead an
+observer's stance towards a target (:mod:`diplowatch.stance`): it fires when
+new events change the observer's stance class (for example from ``isolating``
+to ``engaging``), with the events that moved it (see
+:mod:`diplowatch.alerts.stance`). ``min_sources`` is not used by such rules.
 """
 
 from __future__ import annotations
@@ -42,12 +48,14 @@ from diplowatch.state import LOG_FACETS, Transition
 from diplowatch.store import KnowledgeBase
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
 
-__all__ = ["Rule", "add_rule", "get_rule", "list_rules", "load_rules", "parse_channel", "read_rules_file",
+__all__ = ["STANCE", "Rule", "add_rule", "get_rule", "list_rules", "load_rules", "parse_channel", "read_rules_file",
            "remove_rule"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _FIELDS = ("name", "event", "target", "source", "min_sources", "notify", "secret")
+STANCE = "stance"
+"""The ``event`` of a rule that watches stance classes, not state transitions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +94,13 @@ class Rule:
 
     @property
     def facet(self) -> str:
-        """The relation-state facet the event changes (``recognition``)."""
-        return EVENT_TYPES[self.event].facet
+        """The relation-state facet the event changes (``recognition``); ``"stance"`` for a stance rule."""
+        return STANCE if self.event == STANCE else EVENT_TYPES[self.event].facet
 
     @property
     def value(self) -> str:
-        """The value the event sets (``recognized``)."""
-        return EVENT_TYPES[self.event].effect
+        """The value the event sets (``recognized``); ``""`` for a stance rule (any change of class)."""
+        return "" if self.event == STANCE else EVENT_TYPES[self.event].effect
 
     def matches(self, t: Transition, bucket: str) -> bool:
         """Whether transition ``t``, found folding events of target ``bucket``, is one this rule watches."""
@@ -149,11 +157,13 @@ def _check(rule: Rule) -> Rule:
     if not isinstance(rule.name, str) or not _NAME.match(rule.name):
         raise ConfigurationError(f"rule name {rule.name!r}: use 1-128 letters, digits, '_', '.' or '-'")
     et = EVENT_TYPES.get(rule.event)
-    if et is None:
-        raise ConfigurationError(f"rule {rule.name}: unknown event type {rule.event!r}")
-    if not et.facet or et.facet in LOG_FACETS:
+    if et is None and rule.event != STANCE:
+        raise ConfigurationError(f"rule {rule.name}: unknown event type {rule.event!r} "
+                                 f"(or {STANCE!r} to watch stance classes)")
+    if et is not None and (not et.facet or et.facet in LOG_FACETS):
         raise ConfigurationError(f"rule {rule.name}: {rule.event} changes no relation state; "
-                                 "watch an event such as recognize_government or break_relations")
+                                 "watch an event such as recognize_government or break_relations, "
+                                 f"or {STANCE!r} for changes of stance")
     if isinstance(rule.min_sources, bool) or not isinstance(rule.min_sources, int) or rule.min_sources < 1:
         raise ConfigurationError(f"rule {rule.name}: min_sources must be a whole number >= 1, "
                                  f"not {rule.min_sources!r}")

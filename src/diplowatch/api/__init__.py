@@ -10,6 +10,7 @@ is put together by :func:`diplowatch.web.create_app`, above both.
 """
 
 from diplowatch.api.app import ApiError, add_error_handlers, router
+from diplowatch.api import stance as _stance  # noqa: F401,E402 - registers GET /api/stance/{target}
 from diplowatch.api.settings import ApiSettings
 
 __all__ = ["ApiError", "ApiSettings", "add_error_handlers", "router"]

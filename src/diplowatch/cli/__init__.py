@@ -21,6 +21,7 @@ import sys
 # Importing a module registers its commands on ``app``, in this order (the order of ``--help``):
 from diplowatch.cli import analysis  # noqa: F401  analyze, ingest, follow, eval
 from diplowatch.cli import queries  # noqa: F401  status, who-recognizes, timeline, changes
+from diplowatch.cli import stance  # noqa: F401  stance
 from diplowatch.cli import serve  # noqa: F401  serve, token …
 from diplowatch.cli import interchange  # noqa: F401  batch, export, import
 from diplowatch.cli import alerts  # noqa: F401  watch …, alerts …

@@ -8,3 +8,5 @@ it), the style and the vendored topojson-client. The map geometry it draws is pa
 :mod:`diplowatch.data`, served beside ``static/`` at the same ``/static/vendor/``
 URL: the dashboard loads nothing from elsewhere.
 """
+
+from diplowatch.dashboard import stance as _stance  # noqa: E402,F401 - registers /stance/{target}

@@ -27,6 +27,8 @@ from spacy.tokens import Span, Token
 from diplowatch.actors import Gazetteer
 from diplowatch.extract.dates import is_duration, resolve_date
 from diplowatch.extract.events import Candidate, EventFinder
+from diplowatch.extract.issues import tag_events
+from diplowatch.extract.positions import PositionFinder, conditioned_demand
 from diplowatch.extract.lexicon import Lexicon, load_lexicon
 from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
@@ -35,7 +37,7 @@ from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.errors import ConfigurationError
 from diplowatch.nlp.french import load_french
 from diplowatch.nlp.pipeline import Block, SentenceSplitter, load_nlp, segment, split_block
-from diplowatch.ontology import MUTUAL_EVENTS, event_type
+from diplowatch.ontology import MUTUAL_EVENTS, POSITION_EVENTS, event_type
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ class Extractor:
         self._readers: dict[str, Extractor] = {lang: self}
         self.mentions = MentionFinder(self.gazetteer)
         self.events = EventFinder(self.lexicon, self.gazetteer)
+        self.positions = PositionFinder(self.lexicon, self.events)
         self.prefilter = Prefilter(self.lexicon, self.gazetteer) if prefilter else None
         self.sentences = SentenceSplitter(self.nlp)
 
@@ -249,11 +252,30 @@ class Extractor:
                                               and len(sent) <= 20)
                 found: list[Event] = []
                 for cand in self.events.find(sent, mentions, headline):
+                    if cand.event in POSITION_EVENTS:
+                        continue  # positions are read by extract/positions.py
                     coded = self._code(article, content, block, sent, cand, mentions, events)
                     events.extend(coded)
                     found.extend(coded)
+                found.extend(self._positions(article, content, block, sent, mentions, events, found))
                 self._remember_dyads(found, ctx)
-        return _merge([e for e in events if not e.explanation.get("context_only")])
+        return tag_events(_merge([e for e in events if not e.explanation.get("context_only")]), content)
+
+    def _positions(self, article: Article, content: str, block: Block, sent: Span,
+                   mentions: dict[int, Mention], events: list[Event], found: list[Event]) -> list[Event]:
+        """The positions of a sentence (:mod:`.positions`): appeals, demands, and the demand that a
+        conditional act states; appended to ``events``."""
+        out = [e for cand in self.positions.find(sent, mentions)
+               if (e := self._code_one(article, content, block, sent, cand, mentions, events, cand.source,
+                                       cand.target, "")) is not None]
+        for e in found:
+            d = conditioned_demand(e, e.evidence.text)
+            if d is not None:
+                out.append(replace(d, id=event_id(article.id, EXTRACTOR, d.evidence.start, d.evidence.end, d.event,
+                                                  d.source.id if d.source else None, d.target.id if d.target else None),
+                                   cameo=event_type("demand").cameo, plover=event_type("demand").plover))
+        events.extend(out)
+        return out
 
     def _date_back_reference(self, article: Article, cand: Candidate, earlier: list[Event]) -> None:
         """Date an act by a later back-reference to it: "Nicaragua Cuts Ties With Israel" / "The

@@ -173,7 +173,7 @@ def stored_event_of(r: Any, cache: dict[Any, Any] | None = None) -> StoredEvent:
         cameo=r["cameo"], plover=r["plover"],
         evidence=Evidence(r["evidence_text"], r["evidence_start"], r["evidence_end"]),
         attribution=r["attribution"], confidence=r["confidence"], extractor=r["extractor"],
-        published=published, url=r["a_url"])
+        issues=tuple(r["issues"].split(";")) if r["issues"] else (), published=published, url=r["a_url"])
 
 
 def real_event_of(r: Any, event_ids: tuple[str, ...]) -> RealEvent:

@@ -59,6 +59,7 @@ EVENTS = Table(
     Column("attribution", Text, nullable=True),
     Column("confidence", Float, nullable=False),
     Column("extractor", String(64), nullable=False),
+    Column("issues", Text, nullable=True),  # 0007: issue ids joined by ";" (data/issues.yaml), NULL: none
     CheckConstraint("polarity IN ('asserted', 'negated', 'hypothetical')", name="ck_events_polarity"),
     Index("ix_events_target", "target_id", "event", "polarity", "source_id", "doc"),  # 0005
     Index("ix_events_source", "source_id", "event"),  # 0006

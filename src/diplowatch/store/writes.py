@@ -223,6 +223,7 @@ def _event_row(ev: Event) -> dict[str, Any]:
         "evidence_text": ev.evidence.text, "evidence_start": ev.evidence.start,
         "evidence_end": ev.evidence.end, "attribution": ev.attribution,
         "confidence": ev.confidence, "extractor": ev.extractor,
+        "issues": ";".join(ev.issues) or None,
     }
 
 
