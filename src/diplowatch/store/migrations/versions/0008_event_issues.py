@@ -4,8 +4,8 @@ The ids of the issues an event's sentence or paragraph names (``data/issues.yaml
 joined by ``;``; ``NULL`` when none. Events stored before this revision have
 none (re-ingesting their articles adds nothing, the article being stored).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2025-07-10
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
