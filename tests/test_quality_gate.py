@@ -1,7 +1,7 @@
 """The quality gate: extraction accuracy must not fall below the floors of quality_baseline.json.
 
-* dev: the Extractor over ``../shared/eval/dev/articles.jsonl`` scored against
-  ``gold.jsonl`` (DESIGN §7): F1 at least the floor, false-event rate at most
+* dev and dev2: the Extractor over ``../shared/eval/{dev,dev2}/articles.jsonl`` scored
+  against ``gold.jsonl`` (DESIGN §7): F1 at least the floor, false-event rate at most
   the ceiling.
 * seed: the seed article against ``seed-gold.jsonl``: every asserted gold key
   found, no hedged (negated or hypothetical) gold key predicted as asserted,
@@ -78,12 +78,13 @@ def figures(result: Score) -> str:
     return "\n".join(lines)
 
 
-def test_dev_set(extractor):
-    gold = load_gold(shared_file("eval", "dev", "gold.jsonl"))
-    articles = read_articles(shared_file("eval", "dev", "articles.jsonl"))
+@pytest.mark.parametrize("name", ["dev", "dev2"])
+def test_dev_set(extractor, name):
+    gold = load_gold(shared_file("eval", name, "gold.jsonl"))
+    articles = read_articles(shared_file("eval", name, "articles.jsonl"))
     predicted = [e for a in articles for e in extractor.extract(a)]
     result = score(gold, predicted, docs=[a.id for a in articles])
-    floor = BASELINE["dev"]
+    floor = BASELINE[name]
     rate = result.false_event_rate or 0.0
     problems = []
     if result.f1 < floor["f1"]:
@@ -92,7 +93,7 @@ def test_dev_set(extractor):
         problems.append(f"false-event rate {rate:.3f} > ceiling {floor['max_false_event_rate']:.2f}")
     if (result.date_accuracy or 0.0) < floor["date_accuracy"]:
         problems.append(f"date accuracy {result.date_accuracy} < floor {floor['date_accuracy']:.2f}")
-    assert not problems, "dev quality gate: " + "; ".join(problems) + "\n" + figures(result)
+    assert not problems, f"{name} quality gate: " + "; ".join(problems) + "\n" + figures(result)
 
 
 def test_seed_article(extractor):
