@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Span, Token
 
 from diplowatch.extract.lexicon import Frame, Lexicon
-from diplowatch.extract.mentions import Mention
+from diplowatch.extract.mentions import Mention, gerund_agent
 from diplowatch.extract.polarity import is_participle
 from diplowatch.actors import Gazetteer
 from diplowatch.model import Actor
@@ -621,18 +621,15 @@ class EventFinder:
                     # not by the subject of the clause above
                     named = [head] + [p for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                                       for p in c.children if p.dep_ == "pobj"]
-                    generic = any(n.lemma_.lower() in self.lex.generic_subjects for n in named)
-                    return [], generic, f"{path}relcl-head:" + ("generic" if generic else "unresolved"), {head.i}
+                    vague = any(n.lemma_.lower() in self.lex.generic_subjects for n in named)
+                    return [], vague, f"{path}relcl-head:" + ("generic" if vague else "unresolved"), {head.i}
                 came_from = node.i
                 node = head
                 path += "relcl^"
                 continue
-            if node.dep_ == "pcomp" and node.head.lower_ == "for" and node.head.dep_ == "prep" \
-                    and node.tag_ == "VBG":
-                # "commended Kiribati *for cutting* its links", "blamed X for expelling": the
-                # object of the verb that praises or blames is the gerund's agent
-                obj = next((c for c in node.head.head.children if c.dep_ == "dobj"), None)
-                ms = self._collect(obj, mentions) if obj is not None else []
+            obj = gerund_agent(node)  # "commended Kiribati *for cutting* its links"
+            if obj is not None:
+                ms = self._collect(obj, mentions)
                 if ms:
                     return ms, False, f"{path}for-object", {t.i for t in obj.subtree}
             if node.dep_ in ("xcomp", "advcl") and node.head.lemma_.lower() in OBJECT_CONTROL:

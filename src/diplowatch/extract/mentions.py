@@ -137,6 +137,14 @@ def _plural_count(tok: Token) -> int:
 TITLES = re.compile(r"^(?:(?:mr|mrs|ms|dr|sir|lord|lady|president|prime minister|foreign minister|minister|king|queen|prince|sheikh|emir|mawlawi|mullah|secretary|general|chancellor|premier)\.?\s+)+", re.I)
 
 
+def gerund_agent(node: Token) -> Token | None:
+    """The agent of a gerund after "for" ("commended *Kiribati* for cutting its links", "blamed X
+    for expelling"): the object of the verb that praises or blames; ``None`` for any other token."""
+    if node.dep_ != "pcomp" or node.tag_ != "VBG" or node.head.lower_ != "for" or node.head.dep_ != "prep":
+        return None
+    return next((c for c in node.head.head.children if c.dep_ == "dobj"), None)
+
+
 @dataclass(slots=True)
 class Mention:
     """A span that names an actor.
@@ -669,11 +677,11 @@ class MentionFinder:
         seen: set[int] = set()
         node = tok
         while node.head.i != node.i:
-            if node.dep_ == "pcomp" and node.tag_ == "VBG" and node.head.lower_ == "for":
+            obj = gerund_agent(node)
+            if obj is not None and obj.i in by_token:
                 # "commended Kiribati for cutting *its* links": the object is the gerund's subject
-                obj = next((c for c in node.head.head.children if c.dep_ == "dobj" and c.i in by_token), None)
-                m = by_token[obj.i] if obj is not None else None
-                if m is not None and m.actor is not None and m.actor.kind in kinds and id(m) not in seen:
+                m = by_token[obj.i]
+                if m.actor is not None and m.actor.kind in kinds and id(m) not in seen:
                     seen.add(id(m))
                     yield m
             node = node.head
