@@ -167,6 +167,56 @@ def test_analyze_table(model):
 
 
 @pytest.mark.slow
+def test_analyze_table_has_one_line_per_event_at_80_columns(model):
+    import io
+    import re
+
+    from rich.console import Console
+
+    from diplowatch.cli.analysis import _compact_table
+    from diplowatch.ingest import read_path
+
+    [article] = read_path(EXAMPLE)
+    events = model.extract(article)
+    buf = io.StringIO()
+    console = Console(file=buf, width=80, color_system=None, soft_wrap=False)
+    console.print(_compact_table(events, console.width))
+    lines = buf.getvalue().rstrip("\n").split("\n")
+    assert len(lines) == 1 + len(events)  # a header, then one line per event: nothing folded
+    assert all(len(line) <= 80 for line in lines)
+    assert lines[0].split() == ["event", "source", "→", "target", "polarity", "date", "evidence"]
+    for event, line in zip(events, lines[1:]):
+        assert line.startswith(event.event + " ")  # the event type whole, not "recogn/ize_go/vernme/nt"
+        src, tgt = (a.state if a else "—" for a in (event.source, event.target))
+        assert f" {src} → {tgt} " in line and f" {event.polarity} " in line
+        snippet = line[line.index(event.date or "—", 45) + len(event.date or "—"):].strip()
+        assert len(snippet) >= 10
+        words = snippet.rstrip("…").split()
+        evidence_words = event.evidence.text.split()
+        assert words == evidence_words[:len(words)]  # cut between words, never inside one
+        assert snippet.endswith("…") == (len(words) < len(evidence_words))
+    assert not any(re.search(r"\w…\w", line) for line in lines)
+
+
+@pytest.mark.slow
+def test_analyze_wide_shows_the_whole_evidence(model):
+    result = run("analyze", EXAMPLE, "--wide")
+    assert result.exit_code == 0, result.output
+    assert "CAMEO" in result.stdout and "more than two decades ago" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_sample_ships_its_publication_date(model):
+    # the README's first command: "on Thursday" resolved against the sample's own date, 2025-07-04
+    result = run("analyze", REPO / "examples" / EXAMPLE_NAME, "--format", "json")
+    assert result.exit_code == 0, result.output
+    [rec] = [e for e in json_events(result.stdout) if e["event"] == "recognize_government"
+             and e["polarity"] == "asserted"]
+    assert (rec["date"], rec["date_precision"]) == ("2025-07-03", "day")
+    assert (REPO / "examples" / EXAMPLE_NAME).read_bytes() == EXAMPLE.read_bytes()  # one sample, two places
+
+
+@pytest.mark.slow
 def test_analyze_explain(model):
     result = run("analyze", EXAMPLE, "--explain")
     assert result.exit_code == 0, result.output
@@ -180,7 +230,9 @@ def test_analyze_explain(model):
 def test_analyze_json_follows_the_event_contract(model):
     result = run("analyze", EXAMPLE, "--format", "json")
     assert result.exit_code == 0, result.output
-    text = EXAMPLE.read_text(encoding="utf-8")
+    from diplowatch.ingest.readers import split_front_matter
+
+    meta, text = split_front_matter(str(EXAMPLE), EXAMPLE.read_text(encoding="utf-8"))  # offsets: the body
     events = json_events(result.stdout)
     assert events, "no events extracted from the bundled example"
     for ev in events:

@@ -65,6 +65,13 @@ def test_html_page_main_text_and_metadata(tmp_path):
         assert boilerplate not in art.text
 
 
+def test_html_file_with_canonical_url_uses_file_name_as_id(tmp_path):
+    p = tmp_path / "moscow-kabul.html"
+    p.write_text(PAGE, encoding="utf-8")
+    art = _one(read_inputs([p]))
+    assert art.url == "https://news.example/world/russia-taliban" and art.id == "moscow-kabul"
+
+
 def test_html_without_canonical_url_uses_file_name_as_id(tmp_path):
     p = tmp_path / "saved-page.htm"
     p.write_text(PAGE.replace('<link rel="canonical" href="https://news.example/world/russia-taliban"/>', ""),

@@ -45,6 +45,38 @@ def test_txt_article_id_is_stem(tmp_path):
                           title=None, url=None, published=D)
 
 
+def test_txt_front_matter_gives_date_url_title_and_keeps_offsets_into_the_body(tmp_path):
+    p = tmp_path / "note.txt"
+    body = "Chile restored diplomatic relations with Peru on Tuesday.\n"
+    p.write_text("---\npublished: 2024-01-30\nurl: https://news.example/chile-peru\n"
+                 "title: Chile and Peru\n---\n" + body, encoding="utf-8")
+    art = one(p, published=dt.date(2020, 1, 1))  # the file's own date wins over the fallback
+    assert (art.id, art.published, art.url, art.title) == ("note", D, "https://news.example/chile-peru",
+                                                           "Chile and Peru")
+    assert art.text == body and art.content == "Chile and Peru\n\n" + body
+
+
+@pytest.mark.parametrize("head, reason", [
+    ("---\npublished: 30/01/2024\n---\n", "front matter: published '30/01/2024' is not a date"),
+    ("---\nauthor: someone\n---\n", "front matter: unknown key(s) author"),
+    ("---\npublished: 2024-01-30\n---\n", None),
+])
+def test_txt_front_matter_errors_name_the_file_and_the_key(tmp_path, head, reason):
+    p = tmp_path / "meta.txt"
+    p.write_text(head + "Chile restored diplomatic relations with Peru.\n", encoding="utf-8")
+    if reason is None:
+        assert one(p).published == D
+    else:
+        assert reason in err(p).reason
+
+
+def test_txt_without_closing_front_matter_line_is_all_text(tmp_path):
+    p = tmp_path / "rule.txt"
+    p.write_text("---\nChile restored relations with Peru.\n", encoding="utf-8")
+    art = one(p)
+    assert art.text.startswith("---\nChile") and art.published is None
+
+
 def test_txt_bom_removed_and_line_endings_kept(tmp_path):
     p = tmp_path / "a.txt"
     p.write_bytes(b"\xef\xbb\xbfLine one.\r\nLine two.")

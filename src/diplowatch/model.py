@@ -27,7 +27,7 @@ class Article:
     """One news article.
 
     Attributes:
-        id: document id (the file name without ``.txt``, the corpus ``id``, or
+        id: document id (the file name without its suffix for ``.txt`` and HTML files, the corpus ``id``, or
             a hash of the URL or text; see :func:`article_id`).
         text: body text as read, without the headline when the source keeps
             the headline apart (JSON Lines ``title``).
@@ -250,3 +250,35 @@ def event_id(doc: str, extractor: str, start: int, end: int, event: str,
     """
     key = "\x1f".join([doc, extractor, str(start), str(end), event, source or "", target or ""])
     return "ev_" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def date_at_precision(day: str | None, precision: str | None) -> str | None:
+    """An ISO date cut to its precision: ``("2005-01-01", "year") -> "2005"``, ``("2005-03-01", "month")
+    -> "2005-03"``; a day, an unknown precision or a date already cut is returned as it is; ``None`` stays ``None``."""
+    if not day:
+        return None
+    if precision == "year":
+        return day[:4]
+    if precision == "month":
+        return day[:7]
+    return day
+
+
+def shown_date(date: str | None, reported: str | dt.date | None = None, precision: str | None = None) -> str:
+    """How a date is shown to people (tables, dashboard, the ``date_shown`` field of the API): at its precision.
+
+    Args:
+        date: the event's own date (ISO ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``), or ``None``.
+        reported: the publication date of the article that reported it (ISO string or date), or ``None``.
+        precision: ``day``, ``month`` or ``year`` when ``date`` is a full day standing for a month or year
+            (an effective date such as ``2005-01-01``); ``None`` when ``date`` is already at its precision.
+
+    Returns:
+        ``"2005"``, ``"2005-03"`` or ``"2005-03-02"``; ``"undated (reported 2025-07-04)"`` when only the
+        report date is known; ``"undated"`` when neither is.
+    """
+    if date:
+        return date_at_precision(date, precision) or date
+    if reported:
+        return f"undated (reported {reported.isoformat() if isinstance(reported, dt.date) else reported})"
+    return "undated"

@@ -29,16 +29,63 @@ def _actor_text(actor) -> str:  # noqa: ANN001
     return f"{actor.name} [dim]({code})[/]"
 
 
+def _actor_code(actor) -> str:  # noqa: ANN001
+    """The short name of an actor in the compact table: the ISO3 code of its state (``RUS`` for the Russian
+    foreign ministry, ``AFG`` for the Taliban government), else its id (``UN``); ``—`` for none."""
+    return "—" if actor is None else actor.state or actor.id
+
+
+_COLOURS = {"asserted": "green", "negated": "red", "hypothetical": "yellow"}
+
+
+def _snippet(text: str, width: int) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``width`` characters, with ``…`` when cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    if width <= 1:
+        return "…"[:max(width, 0)]
+    cut = flat[:width - 1]
+    space = cut.rfind(" ")
+    if space > 0:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def _compact_table(events: list[Event], width: int) -> Table:
+    """One line per event, fitting ``width`` columns: event, source → target, polarity, date, and the
+    start of the evidence cut at a word (the full sentence: ``--wide`` or ``--format json``).
+
+    Several articles get a ``doc`` column first."""
+    several = len({e.doc for e in events}) > 1
+    rows = [[e.doc] * several + [e.event, f"{_actor_code(e.source)} → {_actor_code(e.target)}", e.polarity,
+                                 e.date or "—"] for e in events]
+    headers = ["doc"] * several + ["event", "source → target", "polarity", "date"]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+    # no box, one space after each column: each costs its width plus 1; the evidence gets what is left
+    room = max(width - sum(w + 1 for w in widths) - 1, len("evidence"))
+    table = Table(box=None, padding=(0, 1, 0, 0), header_style="bold", show_edge=False)
+    for h in headers:
+        table.add_column(h, no_wrap=True)
+    table.add_column("evidence", no_wrap=True, overflow="ellipsis", max_width=room)
+    for e, row in zip(events, rows):
+        colour = _COLOURS.get(e.polarity, "white")
+        cells = [Text(c) for c in row]
+        cells[-2].stylize(colour)
+        table.add_row(*cells, Text(_snippet(e.evidence.text, room)))
+    return table
+
+
 def _event_table(events: list[Event], explain: bool) -> Table:
+    """Every field of each event, the evidence in full (``--wide``; also with ``--explain``)."""
     table = Table(show_lines=True)
     for col in ("doc", "event", "source", "target", "polarity", "date", "CAMEO", "PLOVER", "evidence"):
         table.add_column(col, overflow="fold")
     if explain:
         table.add_column("why", overflow="fold")
-    colours = {"asserted": "green", "negated": "red", "hypothetical": "yellow"}
     for e in events:
         row = [e.doc, e.event, _actor_text(e.source), _actor_text(e.target),
-               f"[{colours.get(e.polarity, 'white')}]{e.polarity}[/]", e.date or "", e.cameo, e.plover,
+               f"[{_COLOURS.get(e.polarity, 'white')}]{e.polarity}[/]", e.date or "", e.cameo, e.plover,
                e.evidence.text]
         if explain:
             x = e.explanation
@@ -54,7 +101,10 @@ def analyze(
     paths: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
     format: Annotated[str, typer.Option("--format", "-f", help="table or json (one DESIGN §2 object per line).")] = "table",
     published: PublishedOption = None,
-    explain: Annotated[bool, typer.Option("--explain", help="Show trigger, frame and parse paths of each event.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show trigger, frame and parse paths of each event "
+                                                          "(implies --wide).")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Every field and the full evidence sentence, folded over "
+                                                      "several lines (default: one line per event).")] = False,
     field: FieldOption = None,
     fetch_linked: FetchLinkedOption = False,
     quiet: QuietOption = False,
@@ -64,8 +114,11 @@ def analyze(
 ) -> None:
     """Extract diplomatic events from articles and print them.
 
-    Each article is read in the language detected (English or French); ``--lang`` restricts
-    the languages read, ``--force-lang`` reads every article as one language.
+    Each article is read in the language detected (English or French); --lang restricts
+    the languages read, --force-lang reads every article as one language.
+    The table has one line per event (event, source → target, polarity, date,
+    the start of the evidence); --wide shows every field and the whole
+    evidence; --format json the DESIGN §2 objects.
     """
     from diplowatch.ingest import RunSummary
     from diplowatch.ingest.summary import make_progress
@@ -94,7 +147,8 @@ def analyze(
             all_events.extend(events)
     if format == "table":
         if all_events:
-            out.print(_event_table(all_events, explain))
+            out.print(_event_table(all_events, explain) if wide or explain
+                      else _compact_table(all_events, out.width))
         out.print(f"{len(articles)} article(s), {len(all_events)} event(s)"
                   f"{f', {errors} input error(s)' if errors else ''}")
     if summary_json or (summary.n_skipped and not quiet):

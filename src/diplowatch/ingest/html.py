@@ -148,8 +148,9 @@ def html_article(data: bytes | str, *, source: str, url: str | None = None, doc_
         source: file name or URL named in errors.
         url: the URL the page was fetched from, used when the page declares
             no canonical URL (``<link rel=canonical>``, ``og:url``).
-        doc_id: article id when the page has no URL at all (for a file: its
-            name without suffix); default a hash of the text.
+        doc_id: article id (for a file: its name without suffix, as for
+            ``.txt``); default (a fetched page) a hash of its canonical URL,
+            else of its text.
         published: date used when the page states none (or an unusable one).
         charset: HTTP ``Content-Type`` charset, if any.
         settings: limits (``max_html_bytes``).
@@ -201,7 +202,7 @@ def html_article(data: bytes | str, *, source: str, url: str | None = None, doc_
         unusable_date(source, raw_date, published)
     m = _HTML_LANG.search(text[:4096])
     declared = m.group(1) if m else None
-    return Article(id=article_id(canonical, body) if canonical else (doc_id or article_id(None, body)),
+    return Article(id=doc_id or article_id(canonical, body),
                    text=body, title=title, url=canonical, published=day or published,
                    lang=declared)
 

@@ -3,7 +3,8 @@
 - :func:`parse_published`: lenient publication dates;
 - :func:`read_text_file`, :func:`read_stdin`: one plain-text article (UTF-8, an
   optional BOM removed, line endings kept; empty, whitespace-only, binary and
-  invalid UTF-8 input refused with the reason);
+  invalid UTF-8 input refused with the reason), with an optional front matter
+  block for its date, URL, title, language and id (:func:`split_front_matter`);
 - ``_record``: one JSON Lines line into an Article (the checks every JSON or
   CSV record goes through), ``_iter_lines``: the lines of a stream, over-long
   ones refused;
@@ -38,7 +39,8 @@ from diplowatch.model import Article, article_id, surrogate_reason
 log = logging.getLogger(__name__)
 
 __all__ = ["DIRECTORY_SUFFIXES", "JSONL_SUFFIXES", "MAX_RECORD_BYTES", "STDIN", "STDIN_NAME", "TEXT_SUFFIXES",
-           "parse_published", "read_capped", "read_stdin", "read_text_file", "walk"]
+           "FRONT_MATTER_FIELDS", "parse_published", "read_capped", "read_stdin", "read_text_file",
+           "split_front_matter", "walk"]
 
 JSONL_SUFFIXES: frozenset[str] = frozenset({".jsonl", ".json"})
 """Suffixes read as JSON Lines (lower-cased comparison)."""
@@ -190,16 +192,88 @@ def read_capped(path: Path, source: str, cap: int = MAX_RECORD_BYTES) -> bytes |
         return InputError(source, f"cannot read: {exc.strerror or exc}")
 
 
+FRONT_MATTER_FIELDS: tuple[str, ...] = ("published", "title", "url", "id", "lang")
+"""Keys a text article's front matter may set (the fields of a JSON Lines record, but ``text``)."""
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<block>(?:.*\r?\n){0,50}?)---[ \t]*(?:\r?\n|\Z)")
+
+
+def split_front_matter(source: str, text: str) -> tuple[dict[str, Any], str] | InputError:
+    """The front matter of a text article, and the text after it.
+
+    A text article may open with a YAML front matter block (the convention of
+    Jekyll, Hugo and pandoc): a line ``---``, ``key: value`` lines, a line
+    ``---``, at most 50 lines in all. The keys are those of
+    :data:`FRONT_MATTER_FIELDS`, e.g.::
+
+        ---
+        published: 2025-07-04
+        url: https://news.example/2025/07/04/recognition
+        ---
+        Russia on Thursday formally recognised …
+
+    The article text, into which evidence offsets point, is what follows the
+    closing ``---``. A text that does not open with such a block (no closing
+    line, or a block that is not a YAML mapping) is all text.
+
+    Returns:
+        ``(fields, text)`` with ``published`` a :class:`datetime.date` and the
+        other fields strings; ``({}, text)`` without front matter; or an
+        :class:`InputError` naming ``source`` for an unknown key, a value that
+        is not a string, or a ``published`` that is not a date ``YYYY-MM-DD``.
+    """
+    m = _FRONT_MATTER.match(text)
+    if m is None:
+        return {}, text
+    import yaml
+
+    try:
+        data = yaml.safe_load(m.group("block")) if m.group("block").strip() else {}
+    except yaml.YAMLError:
+        return {}, text
+    if not isinstance(data, dict):
+        return {}, text
+    unknown = sorted(str(k) for k in data if k not in FRONT_MATTER_FIELDS)
+    if unknown:
+        return InputError(source, f"front matter: unknown key(s) {', '.join(unknown)} "
+                                  f"(keys: {', '.join(FRONT_MATTER_FIELDS)})")
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None:
+            continue
+        if key == "published":
+            day = parse_published(value)
+            if day is None:
+                return InputError(source, f"front matter: published {value!r} is not a date (YYYY-MM-DD)")
+            fields[key] = day
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            fields[key] = str(value).strip() or None
+        else:
+            return InputError(source, f"front matter: {key} must be a string, not {type(value).__name__}")
+    return fields, text[m.end():]
+
+
 def _text_article(source: str, art_id: str | None, data: bytes,
                   published: dt.date | None) -> Article | InputError:
+    """A text article from its bytes; its front matter (:func:`split_front_matter`) sets its fields,
+    over ``art_id`` and the fallback date ``published``."""
     text = _decode_text(source, data)
     if isinstance(text, InputError):
         return text
-    return Article(id=art_id or article_id(None, text), text=text, published=published)
+    split = split_front_matter(source, text)
+    if isinstance(split, InputError):
+        return split
+    meta, text = split
+    if not text.strip():
+        return InputError(source, "file holds only front matter, no text")
+    return Article(id=meta.get("id") or art_id or article_id(meta.get("url"), text), text=text,
+                   title=meta.get("title"), url=meta.get("url"), published=meta.get("published") or published,
+                   lang=meta.get("lang"))
 
 
 def read_text_file(path: Path, published: dt.date | None) -> Iterator[Article | InputError]:
-    """One plain-text article from a file: its id the file name without the suffix (``Path.stem``).
+    """One plain-text article from a file: its id the file name without the suffix (``Path.stem``);
+    a front matter block (:func:`split_front_matter`) may give its date, URL, title, language and id.
 
     Yields:
         The :class:`Article`, or one :class:`InputError` naming the file and why.
