@@ -64,7 +64,8 @@ def test_csv_and_tsv_with_field_map(tmp_path):
     assert not errs
     assert [(a.title, a.published) for a in arts] == [("Delisted", dt.date(2023, 12, 29)),
                                                       ("Envoy", None), ("T", None)]
-    assert summary.dates_unknown == 1  # the two-digit year; the empty cell is simply absent
+    assert summary.dates_unusable == 1  # the two-digit year; the empty cell is simply absent
+    assert summary.dates_unknown == 2  # two articles without a date: the two-digit year's and the empty cell's
 
 
 def test_csv_invalid_utf8_is_decoded_with_replacement(tmp_path):
@@ -92,7 +93,7 @@ def test_absurd_dates_in_a_corpus_never_crash_or_become_year_200(tmp_path):
     arts, errs = _split(list(read_inputs([p], summary=summary, published=dt.date(2024, 5, 1))))
     assert not errs and len(arts) == len(values)
     assert all(a.published == dt.date(2024, 5, 1) for a in arts)  # --published fills every unknown date
-    assert summary.dates_unknown == 6
+    assert summary.dates_unusable == 6 and summary.dates_unknown == 0
 
 
 def test_stdin_is_sniffed(monkeypatch):
@@ -183,7 +184,7 @@ def test_the_date_warning_says_what_was_used(tmp_path, caplog):
     assert f"{p}:1: unusable published date '0000-00-00', used the --published date 2024-05-01 instead" \
         in caplog.messages
     assert not any("treated as unknown" in m for m in caplog.messages)
-    assert (summary.dates_unknown, summary.dates_defaulted) == (1, 1)
+    assert (summary.dates_unusable, summary.dates_defaulted, summary.dates_unknown) == (1, 1, 0)
     assert "1 unusable date(s): 1 replaced by the --published date" in summary.line()
     caplog.clear()
     with caplog.at_level("WARNING", logger="diplowatch.ingest"):
@@ -193,3 +194,22 @@ def test_the_date_warning_says_what_was_used(tmp_path, caplog):
     assert f"{p}:1: unusable published date '0000-00-00', treated as unknown" in caplog.messages
     assert "1 unusable date(s): 1 stored as unknown" in summary.line()
     assert summary.to_dict()["dates_defaulted"] == 0
+
+
+@pytest.mark.slow
+def test_summary_counts_articles_without_a_date(tmp_path, monkeypatch, extractor):
+    """``--summary-json``: ``dates_unknown`` counts the articles that have no date at all."""
+    from typer.testing import CliRunner
+
+    import diplowatch.cli as cli
+
+    (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"id": "b1", "text": EN2}) + "\n"
+                                      + json.dumps({"id": "b2", "text": EN, "published": "2024-01-30"}) + "\n")
+    monkeypatch.setattr(cli, "_extractor", lambda: extractor)  # the session's spaCy pipeline, loaded once
+    out = tmp_path / "run.json"
+    result = CliRunner().invoke(cli.app, ["analyze", str(tmp_path / "a.txt"), str(tmp_path / "b.jsonl"),
+                                          "--summary-json", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())
+    assert (summary["read"], summary["dates_unknown"], summary["dates_unusable"]) == (3, 2, 0)

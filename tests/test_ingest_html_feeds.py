@@ -218,7 +218,7 @@ def test_rss20_items_become_articles():
     assert cn.url == "https://news.example/cn" and cn.published == dt.date(2024, 1, 30)
     assert "without formally recognising" in cn.text and "alert" not in cn.text  # content preferred
     assert kz.published is None  # two-digit year: unknown, flagged
-    assert summary.dates_unknown == 1 and summary.skipped_empty == 1
+    assert summary.dates_unusable == 1 and summary.skipped_empty == 1
 
 
 @pytest.mark.parametrize("data, title, url, day", [

@@ -193,3 +193,38 @@ def test_cli_status_shows_a_since_date_at_its_own_precision(history_url, monkeyp
     who_json = json.loads(runner.invoke(cli.app, ["who-recognizes", "AFG", "--db", history_url,
                                                   "--format", "json"]).stdout)
     assert who_json[0]["since"] == "2026-06-01"
+
+
+def test_dates_are_shown_at_their_precision_and_undated_reports_say_so(kb_url, monkeypatch):
+    """A year-only date reads "2005", not "2005-01-01"; a report with no date of its own reads
+    "undated (reported …)", not its article's date as if it were the event's."""
+    monkeypatch.setattr(cli.out, "width", 1000)  # one line per row
+    history = [ev("designate_organization", RUS, TALIBAN_ORG, "2005", "2025-07-04"),
+               ev("accredit_ambassador", UZB, TALIBAN_GOV, None, "2025-07-04"),
+               ev("high_level_talks", UZB, TALIBAN_GOV, "2025-03", "2025-07-04")]
+    with KnowledgeBase(kb_url) as kb:
+        _store(kb, history)
+    timeline = runner.invoke(cli.app, ["timeline", "AFG", "--db", kb_url])
+    assert timeline.exit_code == 0, timeline.output
+    lines = timeline.stdout.splitlines()
+    assert any(line.startswith("│ 2005 ") and "designate_organization" in line for line in lines)
+    assert any(line.startswith("│ 2025-03 ") and "high_level_talks" in line for line in lines)
+    assert any(line.startswith("│ undated (reported 2025-07-04) ") and "accredit_ambassador" in line
+               for line in lines)
+    assert "2005-01-01" not in timeline.stdout and "2025-03-01" not in timeline.stdout
+    changes = runner.invoke(cli.app, ["changes", "--since", "2000-01-01", "--db", kb_url, "--format", "json"])
+    shown = {(r["observer"], r["facet"]): r["date_shown"] for r in json.loads(changes.stdout)}
+    assert shown == {("RUS", "designation"): "2005", ("UZB", "ambassador"): "undated (reported 2025-07-04)"}
+    table = runner.invoke(cli.app, ["changes", "--since", "2000-01-01", "--db", kb_url])
+    assert "│ 2005 " in table.stdout and "│ undated (reported 2025-07-04) " in table.stdout
+    status = runner.invoke(cli.app, ["status", "AFG", "--db", kb_url])
+    uzb = next(line for line in status.stdout.splitlines() if line.startswith("│ UZB"))
+    assert "accredited undated (reported 2025-07-04)" in uzb and "2025-03" in uzb
+    from fastapi.testclient import TestClient
+
+    from diplowatch.web import create_app
+
+    with TestClient(create_app(kb_url)) as client:
+        entries = client.get("/api/timeline/AFG").json()["entries"]
+    assert [(e["event"]["date"], e["event"]["date_shown"]) for e in entries] == [
+        ("2005", "2005"), ("2025-03", "2025-03"), (None, "undated (reported 2025-07-04)")]

@@ -40,11 +40,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, NamedTuple
 
-from diplowatch.model import Actor, Event
+from diplowatch.model import Actor, Event, shown_date
 from diplowatch.ontology import EVENT_TYPES, MUTUAL_EVENTS
 
 __all__ = ["EventRow", "FacetState", "ObserverStatus", "Period", "Recognizer", "Support", "TargetStatus",
-           "Transition", "effective_date", "event_row", "recognizers", "relation_state", "transitions"]
+           "Transition", "effective_date", "shown_since", "event_row", "recognizers", "relation_state", "transitions"]
 
 LOG_FACETS: frozenset[str] = frozenset({"contacts"})
 """Facets that keep every event instead of a current value."""
@@ -301,6 +301,9 @@ class Transition:
         old, new: values before and after (``none`` when no value was set).
         events: the asserted events that support the new value and are dated
             within :data:`SUPPORT_WINDOW_DAYS` days of the change, in fold order.
+        date_shown: the date as people read it (:func:`shown_since`): ``2005`` for a
+            year-only date, ``undated (reported 2025-07-04)`` when only the report
+            date is known.
     """
 
     date: str | None
@@ -310,6 +313,7 @@ class Transition:
     old: str
     new: str
     events: tuple[Support, ...]
+    date_shown: str = "undated"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
@@ -318,6 +322,25 @@ class Transition:
 
 SUPPORT_WINDOW_DAYS = 7
 """Events of a new period dated this many days or fewer after its start support its transition."""
+
+
+def shown_since(since: str | None, supports: Iterable[Support]) -> str:
+    """The start of a period as people read it, at the precision its event reported it.
+
+    Args:
+        since: an effective ISO day (``Period.since``, ``Transition.date``), or ``None``.
+        supports: the events of the period; the first whose effective day is ``since`` dates it.
+
+    Returns:
+        :func:`diplowatch.model.shown_date` of that event's own date and its report date:
+        ``2005`` (not the ``2005-01-01`` used for ordering), ``2025-07-03``, or
+        ``undated (reported 2025-07-04)`` when the day came from the article's publication;
+        ``since`` itself when no event matches, ``undated`` when it is ``None``.
+    """
+    for s in supports:
+        if s.effective == since:
+            return shown_date(s.date, s.published)
+    return since or "undated"
 
 
 def effective_date(event: Event, published: dt.date | str | None = None) -> dt.date | None:
@@ -527,7 +550,8 @@ def transitions(events: Iterable[Event], since: dt.date | str | None = None,
                             sup = tuple(s for s in p.events
                                         if limit is None or (s.effective is not None and s.effective <= limit.isoformat()))
                             out.append(Transition(date=p.since, observer=obs_code, target=tgt, facet=name,
-                                                  old=old, new=p.value, events=sup or p.events[:1]))
+                                                  old=old, new=p.value, events=sup or p.events[:1],
+                                                  date_shown=shown_since(p.since, p.events)))
                     old = p.value
     out.sort(key=lambda t: (t.date is None, t.date or "", t.observer, t.target, t.facet))
     # a mutual change (relations) is one change, not one per direction

@@ -99,6 +99,9 @@ class EventOut(BaseModel):
     confidence: float
     extractor: str
     effective: str | None = Field(None, description="Date the event counts at (ISO day), or null.")
+    date_shown: str = Field("undated", description="The date as shown to people, at its precision: "
+                                                   "'2005', '2005-03', '2025-07-03', or 'undated (reported "
+                                                   "2025-07-04)' when only its article's date is known.")
     published: str | None = Field(None, description="Publication date of its article.")
     url: str | None = Field(None, description="URL of its article.")
     context: ContextOut | None = Field(None, description="The evidence in its surroundings (event lists).")

@@ -24,7 +24,7 @@ from diplowatch.api.models import (
     FamilyOut, MapCategoryOut, MapOut, MapStateOut, RealEventOut, RecognitionsOut, SourceOut, SourceRefOut, TargetOut,
     TimelineBinOut, TimelineCountsOut, TimelineEntryOut, TimelineOut,
 )
-from diplowatch.model import Actor
+from diplowatch.model import Actor, shown_date
 from diplowatch.ontology import FAMILIES, event_family
 from diplowatch.state import (
     NONE, ObserverStatus, Support, TargetStatus, effective_date, recognizers, relation_state, transitions,
@@ -154,7 +154,8 @@ def event_out(e: StoredEvent, effective: str | None = None) -> EventOut:
     if effective is None:
         eff = effective_date(e, e.published)
         effective = eff.isoformat() if eff else None
-    return EventOut(**e.to_dict(), effective=effective, published=_iso(e.published), url=e.url)
+    return EventOut(**e.to_dict(), effective=effective, date_shown=shown_date(e.date, e.published),
+                    published=_iso(e.published), url=e.url)
 
 
 def events_page(kb: KnowledgeBase, flt: queries.EventFilter, limit: int, cursor: str | None) -> EventPageOut:

@@ -237,19 +237,6 @@ def _nothing_about(kb: KnowledgeBase, about: str) -> str:
     return NO_EVENTS if kb.counts()["events"] == 0 else f"no events {about} stored"
 
 
-def _own_date(since: str | None, supports) -> str | None:  # noqa: ANN001
-    """A since-date as its event reported it: ``2005`` or ``2005-03``, not the ``2005-01-01`` used to order it.
-
-    ``since`` is the effective day of the event that began the period; when that
-    event has its own date, it is shown at its precision; otherwise ``since``
-    came from the publication date and is a real day.
-    """
-    for s in supports:
-        if s.effective == since:
-            return s.date or since
-    return since
-
-
 def _sources(supports) -> str:  # noqa: ANN001
     urls = []
     for s in supports:

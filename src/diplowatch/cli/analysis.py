@@ -231,7 +231,7 @@ def ingest(
         out.print(f"read {summary.read} article(s): {summary.new} new, {summary.duplicates} already stored, "
                   f"quarantined {summary.n_quarantined}, {failed} failed; {summary.events} event(s) "
                   f"stored in {kb.url}")
-        if summary.n_skipped or summary.dates_unknown:
+        if summary.n_skipped or summary.dates_unknown or summary.dates_unusable:
             err.print(Text(summary.line()))
     if summary_json:
         _write_summary(summary, summary_json, True)

@@ -14,9 +14,11 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from diplowatch.model import shown_date
+from diplowatch.state import shown_since
 from diplowatch.cli._common import (
-    knowledge_base, AsOfOption, DbOption, FormatOption, _check_format, _error, _iso_date, _nothing_about, _own_date,
-    _sources, _target_code, app, out,
+    knowledge_base, AsOfOption, DbOption, FormatOption, _check_format, _error, _iso_date, _nothing_about, _sources,
+    _target_code, app, out,
 )
 
 
@@ -62,9 +64,9 @@ def status(
         table.add_column(col, overflow="fold")
     for obs_code, obs in st.observers.items():
         def cell(f) -> str:  # noqa: ANN001
-            return "" if f.value == "none" else f"{f.value} {_own_date(f.since, f.events) or ''}".strip()
-        talks = ", ".join(sorted({s.date or s.effective or "undated" for s in obs.contacts}))
-        desig = "; ".join(f"{org.split(':')[-1]} {f.value} {_own_date(f.since, f.events) or ''}".strip()
+            return "" if f.value == "none" else f"{f.value} {shown_since(f.since, f.events)}"
+        talks = ", ".join(sorted({shown_date(s.date, s.published) for s in obs.contacts}))
+        desig = "; ".join(f"{org.split(':')[-1]} {f.value} {shown_since(f.since, f.events)}"
                           for org, f in obs.designations.items())
         supports = [s for f in obs.facets.values() for s in f.events] + list(obs.contacts) + \
                    [s for f in obs.designations.values() for s in f.events]
@@ -83,7 +85,7 @@ def status(
         for col in ("source", "event", "polarity", "date", "evidence"):
             it.add_column(col, overflow="fold")
         for s in st.intentions:
-            it.add_row(s.observer or "—", s.event, s.polarity, s.date or "", s.evidence)
+            it.add_row(s.observer or "—", s.event, s.polarity, shown_date(s.date, s.published), s.evidence)
         out.print(it)
 
 
@@ -113,7 +115,7 @@ def who_recognizes(
     for col in ("#", "state", "since", "first reported", "event", "sources", "evidence"):
         table.add_column(col, overflow="fold")
     for n, r in enumerate(recs, 1):
-        table.add_row(str(n), r.observer, _own_date(r.since, r.events) or "undated", r.first_reported or "",
+        table.add_row(str(n), r.observer, shown_since(r.since, r.events), r.first_reported or "",
                       r.first.event, _sources(r.events), r.first.evidence)
     out.print(table)
 
@@ -155,7 +157,7 @@ def timeline(
         table.add_column(col, overflow="fold")
     for t in entries:
         e, r = t.event, t.real_event
-        table.add_row(t.date or "undated", e.event, _actor(e.source), _actor(e.target), e.polarity,
+        table.add_row(shown_date(e.date, e.published), e.event, _actor(e.source), _actor(e.target), e.polarity,
                       str(r.n_sources) if r else "", e.evidence.text, e.url or e.doc)
     out.print(table)
     out.print(f"{len(entries)} event(s)")
@@ -193,7 +195,7 @@ def changes(
     for col in ("date", "observer", "target", "facet", "change", "sources", "evidence"):
         table.add_column(col, overflow="fold")
     for t in found:
-        table.add_row(_own_date(t.date, t.events) or "undated", t.observer, t.target, t.facet, f"{t.old} → {t.new}",
+        table.add_row(t.date_shown, t.observer, t.target, t.facet, f"{t.old} → {t.new}",
                       _sources(t.events), t.events[0].evidence if t.events else "")
     out.print(table)
     out.print(f"{len(found)} change(s)")

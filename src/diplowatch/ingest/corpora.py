@@ -13,7 +13,7 @@ the rest of the corpus goes on.
 Dates: besides ISO 8601, RFC 2822 dates with a four-digit year
 (``Thu, 03 Jul 2025 10:00:00 GMT``) are understood; anything doubtful (two-digit
 years, year 0, ``0000-00-00``, far future, Unix timestamps such as
-``9999999999``) becomes unknown and is counted in ``RunSummary.dates_unknown``.
+``9999999999``) becomes unknown and is counted in ``RunSummary.dates_unusable``.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def read_jsonl(fh: BinaryIO, source: str, *, fields: Mapping[str, str] | None = 
         source: name used in errors.
         fields: key overrides (see :func:`remap`).
         published: date for records that have none.
-        summary: counts ``dates_unknown``.
+        summary: counts ``dates_unusable``.
 
     Yields:
         :class:`Article` or :class:`InputError` (1-based ``line``) per record, in
@@ -234,7 +234,7 @@ def read_csv(data: bytes, source: str, *, fields: Mapping[str, str] | None = Non
         source: name used in errors.
         fields: column overrides (see :func:`remap`); empty cells are ``None``.
         published: date for rows that have none.
-        summary: counts ``dates_unknown``.
+        summary: counts ``dates_unusable``.
         delimiter: ``","``, ``"\\t"``, ``";"``…; default sniffed from the header.
 
     Yields:

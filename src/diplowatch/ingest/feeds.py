@@ -155,7 +155,7 @@ def parse_feed(data: bytes, *, source: str, url: str | None = None, content_type
         settings: ``max_feed_bytes``, ``fetch_linked``.
         fetcher: a :class:`~diplowatch.ingest.fetch.Fetcher` for
             ``fetch_linked``; without one, items keep their summary.
-        summary: counts ``skipped_empty``, ``dates_unknown`` and
+        summary: counts ``skipped_empty``, ``dates_unusable`` and
             ``duplicates`` (items skipped by ``is_known``).
         is_known: ``is_known(article_id) -> bool``; known items are skipped
             before their page is fetched (``follow`` uses the store).

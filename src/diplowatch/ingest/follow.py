@@ -34,7 +34,7 @@ from diplowatch.files import atomic_write
 from diplowatch.ingest.fetch import Fetcher
 from diplowatch.ingest.pipeline import ArticleStore, EventExtractor, store_items
 from diplowatch.ingest.settings import IngestSettings
-from diplowatch.ingest.sources import accept_language, read_bytes
+from diplowatch.ingest.sources import admit, read_bytes
 from diplowatch.ingest.summary import RunSummary
 
 log = logging.getLogger(__name__)
@@ -241,8 +241,7 @@ class Follower:
             if isinstance(item, InputError):
                 kept.append(item)
                 continue
-            summary.read += 1
-            art = accept_language(item, self.settings, summary)
+            art = admit(item, self.settings, summary)
             if art is not None:
                 kept.append(art)
         store_items(self.stopper.checked(kept), self.store, self._get_extractor, summary, on_error=self.on_error,

@@ -128,10 +128,10 @@ def unusable_date(where: str, raw: Any, published: dt.date | None, summary: Any 
         where: the file and line, or item, named in the warning.
         raw: the stated date as found.
         published: the fallback date, or ``None``.
-        summary: counters ``dates_unknown`` and ``dates_defaulted``, or ``None``.
+        summary: counters ``dates_unusable`` and ``dates_defaulted``, or ``None``.
     """
     if summary is not None:
-        summary.dates_unknown += 1
+        summary.dates_unusable += 1
         summary.dates_defaulted += published is not None
     used = f"used the --published date {published.isoformat()} instead" if published else "treated as unknown"
     log.warning("%s: unusable published date %r, %s", where, raw, used)

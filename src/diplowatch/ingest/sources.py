@@ -45,8 +45,8 @@ from diplowatch.model import Article, article_id
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "read_bytes", "read_inputs", "read_path", "read_paths", "read_urls",
-           "sniff_format"]
+__all__ = ["DIRECTORY_SUFFIXES", "FORMATS", "admit", "read_bytes", "read_inputs", "read_path", "read_paths",
+           "read_urls", "sniff_format"]
 
 FORMATS: tuple[str, ...] = ("html", "feed", "jsonl", "csv", "text")
 
@@ -267,6 +267,20 @@ def accept_language(article: Article, settings: IngestSettings, summary: RunSumm
     return article
 
 
+def admit(article: Article, settings: IngestSettings, summary: RunSummary) -> Article | None:
+    """Count an article read and let it through the language filter (:func:`accept_language`);
+    an article kept with no publication date is counted in ``summary.dates_unknown``.
+
+    Returns:
+        The article (``lang`` resolved), or ``None`` when its language is not analysed.
+    """
+    summary.read += 1
+    kept = accept_language(article, settings, summary)
+    if kept is not None and kept.published is None:
+        summary.dates_unknown += 1
+    return kept
+
+
 def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date | None = None,
                 settings: IngestSettings | None = None, summary: RunSummary | None = None,
                 fetcher: Fetcher | None = None) -> Iterator[Article | InputError]:
@@ -281,7 +295,8 @@ def read_inputs(inputs: Iterable[str | os.PathLike[str]], *, published: dt.date 
         settings: limits, field names, languages, ``fetch_linked``, allow-list
             (default :meth:`IngestSettings.from_env`).
         summary: counters to fill: ``read`` (articles produced by the readers),
-            ``skipped_language``, ``skipped_empty``, ``dates_unknown``.
+            ``skipped_language``, ``skipped_empty``, ``dates_unknown`` (articles
+            yielded without a publication date), ``dates_unusable``.
         fetcher: the fetcher to use for URLs; default one is created when
             needed and closed at the end.
 
@@ -336,8 +351,7 @@ def _accepted(items: Iterator[Article | InputError], s: IngestSettings, stats: R
             if isinstance(item, InputError):
                 yield item
                 continue
-            stats.read += 1
-            kept = accept_language(item, s, stats)
+            kept = admit(item, s, stats)
             if kept is not None:
                 yield kept
     finally:

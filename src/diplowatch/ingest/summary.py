@@ -35,9 +35,12 @@ class RunSummary:
             nor summary, …).
         quarantined: inputs refused or not storable, by reason.
         events: events found in the new articles.
-        dates_unknown: articles whose stated date was unusable (two-digit year,
-            year 0, far future, …): stored as unknown, or replaced by the
-            ``--published`` date when one was given.
+        dates_unknown: articles read with no publication date at all: none
+            stated (or an unusable one) and no ``--published``; their events
+            without a date of their own are undated.
+        dates_unusable: articles whose stated date was unusable (two-digit
+            year, year 0, far future, …): stored as unknown, or replaced by
+            the ``--published`` date when one was given.
         dates_defaulted: of those, how many were replaced by the ``--published`` date.
         not_modified: feeds answered 304 Not Modified (``follow``).
         feed_errors: feeds that were down or malformed this round (``follow``).
@@ -52,6 +55,7 @@ class RunSummary:
     quarantined: Counter = field(default_factory=Counter)
     events: int = 0
     dates_unknown: int = 0
+    dates_unusable: int = 0
     dates_defaulted: int = 0
     not_modified: int = 0
     feed_errors: int = 0
@@ -75,7 +79,7 @@ class RunSummary:
     def merge(self, other: RunSummary) -> None:
         """Add the counts of ``other`` (a later round of ``follow``) into this one."""
         for name in ("read", "new", "duplicates", "skipped_empty", "events", "dates_unknown",
-                     "dates_defaulted", "not_modified", "feed_errors"):
+                     "dates_unusable", "dates_defaulted", "not_modified", "feed_errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped_language.update(other.skipped_language)
         self.quarantined.update(other.quarantined)
@@ -83,7 +87,7 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts: ``{"read", "new", "duplicates", "skipped": {"language": {code: n},
         "empty"}, "quarantined": {"total", "reasons": {reason: n}}, "events", "dates_unknown",
-        "dates_defaulted", "not_modified", "feed_errors", "seconds"}``."""
+        "dates_unusable", "dates_defaulted", "not_modified", "feed_errors", "seconds"}``."""
         return {
             "read": self.read,
             "new": self.new,
@@ -92,6 +96,7 @@ class RunSummary:
             "quarantined": {"total": self.n_quarantined, "reasons": dict(self.quarantined)},
             "events": self.events,
             "dates_unknown": self.dates_unknown,
+            "dates_unusable": self.dates_unusable,
             "dates_defaulted": self.dates_defaulted,
             "not_modified": self.not_modified,
             "feed_errors": self.feed_errors,
@@ -112,8 +117,10 @@ class RunSummary:
                     if self.quarantined else ""),
                  f"{self.events} event(s)"]
         if self.dates_unknown:
-            kept = self.dates_unknown - self.dates_defaulted
-            parts.append(f"{self.dates_unknown} unusable date(s): " + ", ".join(
+            parts.append(f"{self.dates_unknown} without a date")
+        if self.dates_unusable:
+            kept = self.dates_unusable - self.dates_defaulted
+            parts.append(f"{self.dates_unusable} unusable date(s): " + ", ".join(
                 ([f"{self.dates_defaulted} replaced by the --published date"] if self.dates_defaulted else [])
                 + ([f"{kept} stored as unknown"] if kept else [])))
         if self.not_modified or self.feed_errors:
