@@ -50,8 +50,9 @@ def json_events(stdout: str) -> list[dict]:
 
 
 def command_names() -> list[str]:
-    """Names of every command registered on the typer app, as typed on the command line."""
-    return sorted(typer.main.get_command(app).commands)
+    """Names of every command registered on the typer app, as typed on the command line (aliases,
+    which are hidden, left out)."""
+    return sorted(n for n, c in typer.main.get_command(app).commands.items() if not c.hidden)
 
 
 def db_url(tmp_path: Path) -> str:
@@ -199,6 +200,18 @@ def test_analyze_table_has_one_line_per_event_at_80_columns(model):
 
 
 @pytest.mark.slow
+def test_analyze_and_ingest_end_with_the_same_summary_line(model, tmp_path):
+    bad, _ = write_bad(tmp_path, "empty")
+    analyzed = run("analyze", EXAMPLE, bad)
+    ingested = run("ingest", EXAMPLE, bad, "--db", db_url(tmp_path))
+    expected = ("read 1 article(s): 1 new, 0 already stored, skipped 0 (language 0; empty 0), "
+                "quarantined 1 (empty file: 1), 23 event(s)")
+    assert analyzed.stdout.splitlines()[-1] == expected
+    assert ingested.stdout.splitlines()[-1] == f"{expected}; stored in {db_url(tmp_path)}"
+    assert not ingested.stderr.replace(f"error: {bad}: empty file", "").strip()  # the line is printed once
+
+
+@pytest.mark.slow
 def test_analyze_wide_shows_the_whole_evidence(model):
     result = run("analyze", EXAMPLE, "--wide")
     assert result.exit_code == 0, result.output
@@ -327,7 +340,7 @@ def test_analyze_table_reports_errors_and_events(model, tmp_path):
     assert result.exit_code == 1
     assert name in result.stderr
     assert "recognize_government" in result.stdout
-    assert "1 input error(s)" in result.stdout
+    assert "quarantined 1 (empty file: 1)" in result.stdout
 
 
 # --------------------------------------------------------------------------- ingest, status, who-recognizes
@@ -446,7 +459,8 @@ def test_lone_surrogate_record_is_reported_and_the_rest_goes_on(tmp_path, monkey
     analyzed = run("analyze", corpus)
     assert analyzed.exit_code == 1, analyzed.output
     assert f"{corpus}:1: field \"title\": lone surrogate \\ud83d at offset 5: not valid Unicode" in analyzed.stderr
-    assert "1 article(s), 0 event(s), 1 input error(s)" in analyzed.stdout
+    assert "read 1 article(s): 1 new, 0 already stored" in analyzed.stdout
+    assert "quarantined 1 (field \"title\": 1), 0 event(s)" in analyzed.stdout
     url = db_url(tmp_path)
     ingested = run("ingest", corpus, "--db", url)
     assert ingested.exit_code == 1 and "1 new" in ingested.stdout and "quarantined 1" in ingested.stdout
@@ -693,3 +707,58 @@ def test_installed_console_script(tmp_path):
     assert "nowhere.txt" in proc.stderr
     events = json_events(proc.stdout)
     assert any(e["event"] == "recognize_government" and e["doc"] == DOC for e in events)
+
+
+# --------------------------------------------------------------------------- help, version, aliases
+
+def _all_command_paths() -> list[list[str]]:
+    root = typer.main.get_command(app)
+    paths: list[list[str]] = []
+
+    def walk(cmd, prefix: list[str]) -> None:  # noqa: ANN001
+        for name, sub in getattr(cmd, "commands", {}).items():
+            paths.append(prefix + [name])
+            walk(sub, prefix + [name])
+
+    walk(root, [])
+    return paths
+
+
+def test_help_shows_no_python_types_markup_or_doubled_words():
+    for path in [[]] + _all_command_paths():
+        result = run(*path, "--help")
+        assert result.exit_code == 0, (path, result.output)
+        text = result.stdout
+        for bad in ("<bool>", "<str>", "<list[", "<int", "<path>", "{", "``", "first first"):
+            assert bad not in text, (path, bad, text)
+    analyze = run("analyze", "--help").stdout
+    assert "analyze [OPTIONS] PATHS..." in analyze
+    assert "--published DATE" in analyze and "--field FIELD=KEY" in analyze
+    assert "--explain " in analyze and "--explain <" not in analyze  # a flag takes no value
+    assert "TOML ([[rule]] tables)" in run("watch", "load", "--help").stdout  # not eaten as markup
+
+
+def test_version():
+    from importlib.metadata import version
+
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"diplowatch {version('diplowatch')}"
+
+
+def test_british_spellings_are_aliases(tmp_path):
+    url = db_url(tmp_path)
+    added = run("watch", "add", "gb", "--event", "recognise_government", "--notify", "stdout", "--db", url)
+    assert added.exit_code == 0, added.output
+    assert "recognize_government" in added.stdout
+    assert run("watch", "add", "gb2", "--event", "Designate-Organisation", "--notify", "stdout",
+               "--db", url).exit_code == 0
+    assert run("who-recognises", "AFG", "--db", url).exit_code == 0
+    assert "who-recognises" not in run("--help").stdout  # an alias, not a second command in the list
+
+
+def test_unknown_event_type_lists_the_valid_ones(tmp_path):
+    result = run("watch", "add", "x", "--event", "recognition", "--notify", "stdout", "--db", db_url(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown event type 'recognition'; valid: recognize_state, recognize_government" in result.stderr
+    assert "break_relations" in result.stderr and "praise" not in result.stderr  # only the watchable ones

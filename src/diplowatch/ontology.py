@@ -29,6 +29,7 @@ Cooperation and conflict weights (issue 17), both kept as data:
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -80,16 +81,38 @@ MUTUAL_EVENTS: frozenset[str] = frozenset({"establish_relations", "restore_relat
 """Events whose dyad is unordered for scoring (relations are mutual, DESIGN §7)."""
 
 
+_BRITISH = (("recognis", "recogniz"), ("organis", "organiz"), ("criticis", "criticiz"))
+"""British spellings of the stems in event type names, and the ontology's (Oxford/American) spelling."""
+
+
+def canonical_event(name: str) -> str | None:
+    """The ontology's name of an event type given as people type it, or ``None`` when there is none.
+
+    Case and ``-`` for ``_`` do not matter, and British spellings are aliases:
+    ``recognise_government``, ``Designate-Organisation`` and ``criticise`` are
+    ``recognize_government``, ``designate_organization`` and ``criticize``.
+    """
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    for british, ours in _BRITISH:
+        key = key.replace(british, ours)
+    return key if key in EVENT_TYPES else None
+
+
+def unknown_event_message(name: str, known: Iterable[str] | None = None) -> str:
+    """``unknown event type 'x'; valid: …`` listing ``known`` (default every event type)."""
+    return f"unknown event type {name!r}; valid: {', '.join(known if known is not None else EVENT_TYPES)}"
+
+
 def event_type(name: str) -> EventType:
-    """Return the ontology row for ``name``.
+    """Return the ontology row for ``name`` (any spelling :func:`canonical_event` accepts).
 
     Raises:
-        KeyError: ``name`` is not an event type of the ontology.
+        KeyError: ``name`` is not an event type of the ontology (the message lists the valid ones).
     """
-    try:
-        return EVENT_TYPES[name]
-    except KeyError:
-        raise KeyError(f"unknown event type {name!r}; known: {', '.join(EVENT_TYPES)}") from None
+    key = canonical_event(name) if isinstance(name, str) else None
+    if key is None:
+        raise KeyError(unknown_event_message(name))
+    return EVENT_TYPES[key]
 
 
 FAMILIES: tuple[tuple[str, str], ...] = (

@@ -43,7 +43,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from diplowatch.errors import ConfigurationError, StoreError
-from diplowatch.ontology import EVENT_TYPES
+from diplowatch.ontology import EVENT_TYPES, canonical_event, unknown_event_message
 from diplowatch.state import LOG_FACETS, Transition
 from diplowatch.store import KnowledgeBase
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
@@ -156,10 +156,13 @@ def _check(rule: Rule) -> Rule:
     """``rule`` validated and normalised (codes upper-cased, jsonl paths absolute)."""
     if not isinstance(rule.name, str) or not _NAME.match(rule.name):
         raise ConfigurationError(f"rule name {rule.name!r}: use 1-128 letters, digits, '_', '.' or '-'")
-    et = EVENT_TYPES.get(rule.event)
-    if et is None and rule.event != STANCE:
-        raise ConfigurationError(f"rule {rule.name}: unknown event type {rule.event!r} "
+    event = rule.event if rule.event == STANCE else (
+        canonical_event(rule.event) if isinstance(rule.event, str) else None)
+    if event is None:
+        watchable = [n for n, t in EVENT_TYPES.items() if t.facet and t.facet not in LOG_FACETS]
+        raise ConfigurationError(f"rule {rule.name}: {unknown_event_message(str(rule.event), watchable)} "
                                  f"(or {STANCE!r} to watch stance classes)")
+    et = EVENT_TYPES.get(event)
     if et is not None and (not et.facet or et.facet in LOG_FACETS):
         raise ConfigurationError(f"rule {rule.name}: {rule.event} changes no relation state; "
                                  "watch an event such as recognize_government or break_relations, "
@@ -188,7 +191,7 @@ def _check(rule: Rule) -> Rule:
                 value = None
         codes[name] = value
     secret = rule.secret if rule.secret not in ("",) else None
-    return replace(rule, notify=tuple(dict.fromkeys(channels)), secret=secret, **codes)
+    return replace(rule, event=event, notify=tuple(dict.fromkeys(channels)), secret=secret, **codes)
 
 
 def _row(rule: Rule) -> dict[str, Any]:

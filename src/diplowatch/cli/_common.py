@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from typer.core import TyperArgument, TyperOption
 from rich.console import Console
 from rich.text import Text
 
@@ -25,8 +26,62 @@ from diplowatch.model import Article
 if TYPE_CHECKING:
     from diplowatch.store import KnowledgeBase
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Diplomatic events from the news: who recognises whom, coded in CAMEO and PLOVER.")
+
+_METAVARS = {"published": "DATE", "as_of": "DATE", "since": "DATE", "until": "DATE", "db": "DB",
+             "format": "FORMAT", "summary_json": "FILE", "field": "FIELD=KEY", "every": "INTERVAL",
+             "out": "PATH", "notify": "CHANNEL", "secret": "SECRET", "event": "EVENT", "target": "TARGET",
+             "source": "SOURCE"}
+"""Names shown for an option's value in ``--help``, by parameter name; other options show their type (TEXT …)."""
+
+
+_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH"}
+
+
+def _tidy_help(command: typer.core.TyperCommand | typer.core.TyperGroup) -> None:
+    """Make ``--help`` of ``command`` and its subcommands read as click's own: ``--published DATE``,
+    ``PATHS...`` (not ``<str>``, ``<list[str]>``, ``{paths}...``, the Python types Typer shows);
+    flags take no value and show none. Changes the click objects in place; idempotent."""
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+    for param in command.params:
+        if isinstance(param, TyperOption):
+            if not param.is_flag and not param.count:
+                name = param.metavar or _METAVARS.get(param.name or "") or _TYPE_NAMES.get(
+                    param.bare_type().removeprefix("list[").removesuffix("]"), "VALUE")
+                param.metavar = name
+                param.display_type_rich = lambda ctx, _n=name: _n  # noqa: ARG005 - Typer's hook
+        elif isinstance(param, TyperArgument):
+            name = (param.metavar or param.name or "ARG").upper() + ("..." if param.nargs != 1 else "")
+            param.metavar = name
+            param.display_type_rich = lambda ctx: None  # noqa: ARG005 - no type after the name
+            param._usage_display_name = (lambda _n=name: _n) if param.required else (lambda _n=name: f"[{_n}]")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        import diplowatch
+
+        try:
+            number = version("diplowatch")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            number = diplowatch.__version__
+        typer.echo(f"diplowatch {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version,
+                                          help="Print the version of diplowatch and exit.")] = False,
+) -> None:
+    """Diplomatic events from the news: who recognises whom, coded in CAMEO and PLOVER."""
+    _tidy_help(ctx.command)  # before any subcommand parses its --help
+
 
 PIPED_WIDTH = 160
 """Width of tables written to a pipe or file (Rich's default of 80 columns folds them unreadably)."""
@@ -190,7 +245,8 @@ def _write_summary(summary, path: str | None, quiet: bool) -> None:  # noqa: ANN
 def _articles(paths: list[str], published: dt.date | None, settings=None,  # noqa: ANN001
               summary=None) -> tuple[list[Article], int]:  # noqa: ANN001
     """Read every input (any format, :func:`diplowatch.ingest.read_inputs`); report each bad
-    one on stderr. Returns (articles, number of errors)."""
+    one on stderr (and counts it in ``summary``, by reason, when one is given). Returns (articles, number
+    of errors)."""
     from diplowatch.ingest import read_inputs
 
     articles: list[Article] = []
@@ -199,6 +255,8 @@ def _articles(paths: list[str], published: dt.date | None, settings=None,  # noq
         if isinstance(item, InputError):
             errors += 1
             _error(item)
+            if summary is not None:
+                summary.quarantine(item.reason)
         else:
             articles.append(item)
     return articles, errors

@@ -127,8 +127,6 @@ def analyze(
     settings = _ingest_settings(field, fetch_linked, lang, force_lang)
     summary = RunSummary()
     articles, errors = _articles(paths, _iso_date(published, "--published"), settings, summary)
-    for _ in range(errors):
-        summary.quarantine("input error")
     extractor = _extractor_factory()() if articles else None
     all_events: list[Event] = []
     with make_progress(err, quiet=quiet) as progress:
@@ -149,9 +147,11 @@ def analyze(
         if all_events:
             out.print(_event_table(all_events, explain) if wide or explain
                       else _compact_table(all_events, out.width))
-        out.print(f"{len(articles)} article(s), {len(all_events)} event(s)"
-                  f"{f', {errors} input error(s)' if errors else ''}")
-    if summary_json or (summary.n_skipped and not quiet):
+        if not quiet:
+            out.print(Text(summary.line()))
+        if summary_json:
+            _write_summary(summary, summary_json, True)
+    elif summary_json or (summary.n_skipped and not quiet):  # JSON on stdout: the line goes to stderr
         _write_summary(summary, summary_json, quiet)
     raise typer.Exit(1 if errors else 0)
 
@@ -189,9 +189,9 @@ def ingest(
     with their reason; the rest of the batch goes on (exit code 1 at the end).
     When no input exists at all (every path mistyped), nothing is opened or
     created: exit code 2.
-    Articles are read in the language detected (English or French; ``--lang`` restricts,
-    ``--force-lang`` overrides); articles in other languages are skipped and counted.
-    A directory written by ``diplowatch batch`` (it holds a manifest.json) is
+    Articles are read in the language detected (English or French; --lang restricts,
+    --force-lang overrides); articles in other languages are skipped and counted.
+    A directory written by `diplowatch batch` (it holds a manifest.json) is
     bulk-loaded with the events the batch extracted.
     """
     from diplowatch.batch import batch_inputs, is_batch_dir
@@ -227,12 +227,9 @@ def ingest(
             items, precomputed = batch_inputs(batch_dirs, summary)
             failed += store_items(items, writer, lambda: precomputed, summary, on_error=_error,
                                   on_item=lambda: progress.advance(task))
+    summary.failed = failed
     if not quiet:
-        out.print(f"read {summary.read} article(s): {summary.new} new, {summary.duplicates} already stored, "
-                  f"quarantined {summary.n_quarantined}, {failed} failed; {summary.events} event(s) "
-                  f"stored in {kb.url}")
-        if summary.n_skipped or summary.dates_unknown or summary.dates_unusable:
-            err.print(Text(summary.line()))
+        out.print(Text(f"{summary.line()}; stored in {kb.url}"))
     if summary_json:
         _write_summary(summary, summary_json, True)
     raise typer.Exit(1 if summary.n_quarantined or failed else 0)

@@ -89,6 +89,7 @@ def status(
         out.print(it)
 
 
+@app.command("who-recognises", hidden=True)  # the British spelling, an alias
 @app.command("who-recognizes")
 def who_recognizes(
     target: Annotated[str, typer.Argument(help="Target state: ISO3 code or name.")],
@@ -96,7 +97,7 @@ def who_recognizes(
     db: DbOption = None,
     format: FormatOption = "table",
 ) -> None:
-    """States that formally recognise TARGET (or its government), first first."""
+    """States that formally recognise TARGET (or its government), the earliest first."""
     from diplowatch.state import recognizers
 
     _check_format(format)
@@ -132,9 +133,9 @@ def timeline(
 ) -> None:
     """Every stored event where ACTOR is source or target, in date order, with evidence and sources.
 
-    JSON: a list of DESIGN §2 event objects plus ``effective_date`` (ISO; the
-    date used for ordering), ``published``, ``url`` and ``real_event`` (its
-    real-world event with ``n_reports`` and ``n_sources``, or ``null``).
+    JSON: a list of DESIGN §2 event objects plus effective_date (ISO; the
+    date used for ordering), published, url and real_event (its real-world
+    event with n_reports and n_sources, or null).
     """
 
     _check_format(format)

@@ -35,6 +35,7 @@ class RunSummary:
             nor summary, …).
         quarantined: inputs refused or not storable, by reason.
         events: events found in the new articles.
+        failed: records that could not even be quarantined (``ingest``, ``follow``).
         dates_unknown: articles read with no publication date at all: none
             stated (or an unusable one) and no ``--published``; their events
             without a date of their own are undated.
@@ -54,6 +55,7 @@ class RunSummary:
     skipped_empty: int = 0
     quarantined: Counter = field(default_factory=Counter)
     events: int = 0
+    failed: int = 0
     dates_unknown: int = 0
     dates_unusable: int = 0
     dates_defaulted: int = 0
@@ -78,7 +80,7 @@ class RunSummary:
 
     def merge(self, other: RunSummary) -> None:
         """Add the counts of ``other`` (a later round of ``follow``) into this one."""
-        for name in ("read", "new", "duplicates", "skipped_empty", "events", "dates_unknown",
+        for name in ("read", "new", "duplicates", "skipped_empty", "events", "failed", "dates_unknown",
                      "dates_unusable", "dates_defaulted", "not_modified", "feed_errors"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.skipped_language.update(other.skipped_language)
@@ -86,7 +88,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready counts: ``{"read", "new", "duplicates", "skipped": {"language": {code: n},
-        "empty"}, "quarantined": {"total", "reasons": {reason: n}}, "events", "dates_unknown",
+        "empty"}, "quarantined": {"total", "reasons": {reason: n}}, "events", "failed", "dates_unknown",
         "dates_unusable", "dates_defaulted", "not_modified", "feed_errors", "seconds"}``."""
         return {
             "read": self.read,
@@ -95,6 +97,7 @@ class RunSummary:
             "skipped": {"language": dict(self.skipped_language), "empty": self.skipped_empty},
             "quarantined": {"total": self.n_quarantined, "reasons": dict(self.quarantined)},
             "events": self.events,
+            "failed": self.failed,
             "dates_unknown": self.dates_unknown,
             "dates_unusable": self.dates_unusable,
             "dates_defaulted": self.dates_defaulted,
@@ -108,14 +111,18 @@ class RunSummary:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
 
     def line(self) -> str:
-        """One human-readable line, e.g. ``read 12: 10 new, 1 duplicate, skipped 1 (fr 1), …``."""
+        """The one summary line of ``analyze``, ``ingest`` and ``follow``, e.g. ``read 12 article(s): 10 new,
+        1 already stored, skipped 1 (language: fr 1; empty 0), quarantined 0, 31 event(s), 2 without a date``
+        (failures, dates and feed counts only when there are any)."""
         langs = ", ".join(f"{k} {v}" for k, v in sorted(self.skipped_language.items()))
-        parts = [f"read {self.read}: {self.new} new", f"{self.duplicates} duplicate(s)",
+        parts = [f"read {self.read} article(s): {self.new} new", f"{self.duplicates} already stored",
                  f"skipped {self.n_skipped} (language{': ' + langs if langs else ' 0'}; empty {self.skipped_empty})",
                  f"quarantined {self.n_quarantined}"
                  + (" (" + "; ".join(f"{r}: {n}" for r, n in self.quarantined.most_common()) + ")"
                     if self.quarantined else ""),
                  f"{self.events} event(s)"]
+        if self.failed:
+            parts.append(f"{self.failed} failed")
         if self.dates_unknown:
             parts.append(f"{self.dates_unknown} without a date")
         if self.dates_unusable:
