@@ -762,3 +762,12 @@ def test_unknown_event_type_lists_the_valid_ones(tmp_path):
     assert result.exit_code == 2
     assert "unknown event type 'recognition'; valid: recognize_state, recognize_government" in result.stderr
     assert "break_relations" in result.stderr and "praise" not in result.stderr  # only the watchable ones
+
+
+def test_a_missing_file_exits_2_from_analyze_and_ingest_alike(tmp_path):
+    missing = tmp_path / "nowhere.txt"
+    codes = {cmd: run(cmd, missing, *(("--db", db_url(tmp_path)) if cmd == "ingest" else ())) for cmd in
+             ("analyze", "ingest")}
+    assert {cmd: r.exit_code for cmd, r in codes.items()} == {"analyze": 2, "ingest": 2}
+    assert all(f"error: {missing}: no such file or directory" in r.stderr for r in codes.values())
+    assert not (tmp_path / "kb.db").exists()  # nothing opened or created

@@ -125,6 +125,7 @@ def analyze(
 
     _check_format(format)
     settings = _ingest_settings(field, fetch_linked, lang, force_lang)
+    _exit_if_nothing_exists(paths)
     summary = RunSummary()
     articles, errors = _articles(paths, _iso_date(published, "--published"), settings, summary)
     extractor = _extractor_factory()() if articles else None
@@ -169,6 +170,16 @@ def _no_such_input(item: str) -> bool:
         return False
 
 
+def _exit_if_nothing_exists(paths: list[str]) -> None:
+    """When no input exists at all (every path mistyped), name each and exit 2 (a usage error: nothing is
+    read, opened or created), the same for ``analyze`` and ``ingest``; some inputs missing is exit 1 later."""
+    missing = [p for p in paths if _no_such_input(p)]
+    if missing and len(missing) == len(paths):
+        for p in missing:
+            _error(InputError(p, "no such file or directory"))
+        raise typer.Exit(2)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help=INPUTS_HELP)],
@@ -206,11 +217,8 @@ def ingest(
     settings = _ingest_settings(field, fetch_linked, lang, force_lang)
     batch_dirs = [p for p in paths if is_batch_dir(p)]
     paths = [p for p in paths if p not in batch_dirs]
-    missing = [p for p in paths if _no_such_input(p)]
-    if missing and len(missing) == len(paths) and not batch_dirs:  # nothing to read: a usage error, no store
-        for p in missing:
-            _error(InputError(p, "no such file or directory"))
-        raise typer.Exit(2)
+    if not batch_dirs:
+        _exit_if_nothing_exists(paths)
     try:
         kb = KnowledgeBase(db, window_days=window)
     except DiplowatchError as exc:
