@@ -160,6 +160,36 @@ def test_follow_command_once(site, tmp_path, monkeypatch):
     assert data["new"] == 0 and data["not_modified"] == 1
 
 
+
+def test_follow_once_whose_only_feed_is_refused_exits_1_and_says_so_once(site, tmp_path, monkeypatch):
+    """A loopback feed without $DIPLOWATCH_ALLOW_HOSTS is refused: exit 1, one error line, no 'next round'."""
+    monkeypatch.setattr(cli, "_extractor", lambda: StubExtractor())
+    monkeypatch.delenv("DIPLOWATCH_ALLOW_HOSTS", raising=False)
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    r = CliRunner().invoke(cli.app, ["follow", site.url("/feed"), "--once", "--db", db])
+    assert r.exit_code == 1, r.output
+    text = " ".join(r.output.split())  # Rich folds long lines at the terminal width
+    assert text.count("refused") == 1, r.output
+    assert text.startswith(f"error: {site.url('/feed')}: refused: 127.0.0.1 is a loopback address "
+                           "($DIPLOWATCH_ALLOW_HOSTS=127.0.0.1 allows it)")
+    assert "next round" not in text
+    assert "1 feed error(s)" in text
+    assert site.answers == []  # refused before any request
+
+
+def test_follow_once_with_a_good_and_a_down_feed_exits_1(site, tmp_path, monkeypatch):
+    """Some feed could not be read in a --once run: exit 1, the good feed's items still stored."""
+    site.srv.route("/down", (503, {}, b"busy"))
+    monkeypatch.setattr(cli, "_extractor", lambda: StubExtractor())
+    monkeypatch.setenv("DIPLOWATCH_ALLOW_HOSTS", "127.0.0.1")
+    out = tmp_path / "s.json"
+    r = CliRunner().invoke(cli.app, ["follow", site.url("/down"), site.url("/feed"), "--once",
+                                     "--db", f"sqlite:///{tmp_path / 'kb.db'}", "--summary-json", str(out)])
+    assert r.exit_code == 1, r.output
+    got = json.loads(out.read_text())
+    assert (got["new"], got["feed_errors"]) == (2, 1)
+
+
 SCRIPT = textwrap.dedent("""
     import sys, time
     from diplowatch.ingest import IngestSettings

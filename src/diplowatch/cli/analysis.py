@@ -255,9 +255,10 @@ def follow(
 ) -> None:
     """Poll feeds with conditional requests and ingest only new items, until Ctrl-C.
 
-    A feed that is down or malformed is reported and tried again next round.
+    A feed that is down, refused or malformed is reported and tried again next round.
     ETag/Last-Modified validators are kept next to the database
     (KB.db.follow.json). Ctrl-C stops cleanly; everything stored is kept.
+    With --once, exit code 1 when some feed or item could not be read.
     """
     from diplowatch.ingest.follow import Follower, parse_interval
     from diplowatch.store import KnowledgeBase
@@ -276,7 +277,7 @@ def follow(
         raise typer.Exit(2) from None
 
     def each_round(summary) -> None:  # noqa: ANN001
-        if not quiet:
+        if not quiet and not once:  # one round: the closing line says it all
             err.print(Text(f"{dt.datetime.now().isoformat(timespec='seconds')} {summary.line()}"))
 
     with kb:
@@ -288,8 +289,8 @@ def follow(
     if summary_json:
         _write_summary(total, summary_json, True)
     if not quiet:
-        out.print(f"followed {len(follower.urls)} URL(s): {total.line()}")
-    raise typer.Exit(0)
+        out.print(Text(f"followed {len(follower.urls)} URL(s): {total.line()}"))
+    raise typer.Exit(1 if once and (total.feed_errors or total.n_quarantined) else 0)
 
 
 @app.command("eval")

@@ -233,7 +233,8 @@ def check_url(url: str | httpx.URL, settings: IngestSettings) -> tuple[httpx.URL
         if reason and not _allowed(settings, host, ip):
             shown = host if literal is not None else f"{host!r} resolves to {ip}, which"
             article = "an" if reason[0] in "aeiou" else "a"
-            raise FetchError(text, f"refused: {shown} is {article} {reason} address")
+            raise FetchError(text, f"refused: {shown} is {article} {reason} address "
+                                   f"($DIPLOWATCH_ALLOW_HOSTS={host} allows it)")
     return parsed, addrs
 
 

@@ -191,6 +191,7 @@ class Follower:
         self._own_fetcher = fetcher is None
         self.fetcher = fetcher or Fetcher(self.settings)
         self.stopper = _Stopper()
+        self._last_round = False
 
     def close(self) -> None:
         """Close the fetcher if this follower created it."""
@@ -203,12 +204,15 @@ class Follower:
         return self._ext
 
     def _fail(self, url: str, st: FeedState, why: str, summary: RunSummary) -> None:
+        """Count a failed feed and report it once: to ``on_error`` when given, else as a log warning."""
         st.failures += 1
         st.last_error = why
         summary.feed_errors += 1
-        log.warning("%s: %s (retried next round)", url, why)
+        error = InputError(url, why if self._last_round else f"{why} (retried next round)")
         if self.on_error:
-            self.on_error(InputError(url, f"{why} (retried next round)"))
+            self.on_error(error)
+        else:
+            log.warning("%s", error)
 
     def poll(self, url: str, summary: RunSummary) -> None:
         """One conditional fetch of ``url`` and the storing of its new items.
@@ -280,6 +284,7 @@ class Follower:
             while not self.stopper.event.is_set():
                 start = time.monotonic()
                 got = RunSummary()
+                self._last_round = once or (rounds is not None and done + 1 >= rounds)
                 try:
                     self.round(got)
                 except KeyboardInterrupt:
