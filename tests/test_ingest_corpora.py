@@ -213,3 +213,20 @@ def test_summary_counts_articles_without_a_date(tmp_path, monkeypatch, extractor
     assert result.exit_code == 0, result.output
     summary = json.loads(out.read_text())
     assert (summary["read"], summary["dates_unknown"], summary["dates_unusable"]) == (3, 2, 0)
+
+
+def test_csv_without_a_text_column_is_one_error_listing_the_columns(tmp_path):
+    """A header without the text column: one error for the file naming the columns found, not one per row."""
+    p = tmp_path / "notes.csv"
+    p.write_text("id,link,body\nn1,https://example.org/n1,Words.\nn2,https://example.org/n2,More words.\n",
+                 encoding="utf-8")
+    items = list(read_inputs([p]))
+    assert len(items) == 1 and isinstance(items[0], InputError)
+    assert str(items[0]) == (f'{p}: no column "text" (columns: id, link, body); '
+                             "--field text=COLUMN names the column that holds the text")
+    renamed = list(read_inputs([p], settings=IngestSettings(fields={"text": "body"})))
+    assert [a.id for a in renamed] == ["n1", "n2"]  # the row's id field is its doc id
+    p.write_text("id,link,body\nn1,https://example.org/n1,Words.\n", encoding="utf-8")
+    [err] = list(read_inputs([p], settings=IngestSettings(fields={"text": "content"})))
+    assert str(err) == f'{p}: no column "content" (text) (columns: id, link, body); ' \
+                       "--field text=COLUMN names the column that holds the text"

@@ -342,3 +342,27 @@ def test_import_help_names_what_is_skipped() -> None:
     res = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "200"})
     text = " ".join(res.stdout.split())
     assert "054" in text and "161" in text and "invent events" in text and "Actor1" in text
+
+
+def test_import_of_a_file_that_is_no_gdelt_file_is_one_error(tmp_path: Path) -> None:
+    """A CSV of articles given to `import`: one error naming the file, exit 1, nothing stored."""
+    path = tmp_path / "articles.csv"
+    path.write_text("id,url,text\n" + "".join(f"a{i},https://example.org/{i},Some words {i}.\n" for i in range(40)),
+                    encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    res = runner.invoke(app, ["import", str(path), "--db", db])
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert lines == [f"error: {path}: not a GDELT 2.0 events file (line 1 has 1 tab-separated field, "
+                     f"a GDELT 2.0 event row has {len(GDELT_COLUMNS)})"], res.stderr
+    with KnowledgeBase(db) as kb:
+        assert kb.events() == []
+
+
+def test_a_short_line_inside_a_gdelt_file_is_named_by_its_line(tmp_path: Path) -> None:
+    """A GDELT file with a cut row after good ones: that line is reported, the good rows still read."""
+    path = tmp_path / "20240130101500.export.CSV"
+    path.write_text(_record() + "\n" + "\t".join(_record().split("\t")[:20]) + "\n", encoding="utf-8")
+    got = list(read_gdelt(path))
+    assert isinstance(got[0], dict) and got[0]["GLOBALEVENTID"] == "1234567890"
+    assert str(got[1]) == f"{path}:2: expected {len(GDELT_COLUMNS)} tab-separated GDELT 2.0 fields, found 20"

@@ -466,19 +466,29 @@ def read_gdelt(path: str | Path) -> Iterator[dict[str, str] | InputError]:
 
     Yields:
         One ``{column: value}`` dict per record (:data:`GDELT_COLUMNS`), or an
-        :class:`InputError` for a line without 61 tab-separated fields.
+        :class:`InputError` for a line without 61 tab-separated fields. When
+        the first line with content already has the wrong number, the file (or
+        zip member) is no GDELT 2.0 events file: one error naming it, and
+        nothing more is read from it.
     """
     p = Path(path)
     for name, fh in _open_text(p):
+        first = True
         for n, line in enumerate(fh, 1):
             line = line.rstrip("\r\n")
             if not line.strip():
                 continue
             fields = line.split("\t")
             if len(fields) != len(GDELT_COLUMNS):
+                if first:
+                    yield InputError(name, f"not a GDELT 2.0 events file (line {n} has {len(fields)} "
+                                           f"tab-separated field{'s' if len(fields) != 1 else ''}, "
+                                           f"a GDELT 2.0 event row has {len(GDELT_COLUMNS)})")
+                    break
                 yield InputError(name, f"expected {len(GDELT_COLUMNS)} tab-separated GDELT 2.0 fields, "
                                        f"found {len(fields)}", n)
                 continue
+            first = False
             yield dict(zip(GDELT_COLUMNS, fields))
 
 

@@ -240,7 +240,9 @@ def read_csv(data: bytes, source: str, *, fields: Mapping[str, str] | None = Non
     Yields:
         :class:`Article` or :class:`InputError` (``line`` = the row's physical
         line) per data row; a CSV error (unterminated quote …) ends the file
-        with an ``InputError``.
+        with an ``InputError``. A header without the text column (``text``, or
+        the ``fields`` override) is one ``InputError`` for the file, listing
+        the columns found.
     """
     fields = fields or {}
     stats = summary if summary is not None else RunSummary()
@@ -258,6 +260,17 @@ def read_csv(data: bytes, source: str, *, fields: Mapping[str, str] | None = Non
     csv.field_size_limit(MAX_RECORD_BYTES)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = 0
+    try:
+        columns = [c for c in reader.fieldnames or () if c is not None]
+    except csv.Error as exc:
+        yield InputError(source, f"malformed CSV header: {exc}", 1)
+        return
+    key = fields.get("text", "text")
+    if columns and key not in columns:  # no row can have a text: one error for the file
+        yield InputError(source, f'no column "{key}"' + ("" if key == "text" else " (text)")
+                         + f" (columns: {', '.join(columns)}); "
+                         "--field text=COLUMN names the column that holds the text")
+        return
     try:
         for row in reader:
             rows += 1
