@@ -302,7 +302,7 @@ def test_stdout_and_jsonl_channels(kb, writer, tmp_path):
 
 def test_webhook_signed_retried_with_backoff_until_delivered(kb, writer, receiver):
     add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG",
-                      secret="s3cret"))
+                      secret="s3cret"), settings=LOOPBACK)
     writer.add(*report("w1", "Russia recognised the Taliban government."))
     receiver.plan = [500, 500]
     t0 = dt.datetime.now(dt.timezone.utc)
@@ -345,8 +345,10 @@ def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
                 arrived.set()
 
         fast.requests = Signal(fast_requests)
-        add_rule(kb, Rule("a-hanging", "recognize_government", (f"webhook:{hanging.url}",), target="AFG"))
-        add_rule(kb, Rule("b-fast", "recognize_government", (f"webhook:{fast.url}",), target="AFG"))
+        add_rule(kb, Rule("a-hanging", "recognize_government", (f"webhook:{hanging.url}",), target="AFG"),
+                 settings=LOOPBACK)
+        add_rule(kb, Rule("b-fast", "recognize_government", (f"webhook:{fast.url}",), target="AFG"),
+                 settings=LOOPBACK)
         writer.add(*report("h1", "Russia recognised the Taliban government."))
         policy = DeliveryPolicy(base_delay=1, timeout=60, concurrency=4)
         done: list = []
@@ -372,15 +374,86 @@ def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
 
 
 def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, writer, receiver):
-    add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"))
+    """Allowed when the rule was added, refused when delivered: failed at once, never retried."""
+    add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"),
+             settings=LOOPBACK)
     writer.add(*report("g1", "Russia recognised the Taliban government."))
     rep = deliver(kb, settings=IngestSettings())
-    assert rep.retrying == 1 and "loopback" in rep.errors[0][2]
+    assert (rep.failed, rep.retrying, rep.pending) == (1, 0, 0) and "loopback" in rep.errors[0][2]
+    assert "$DIPLOWATCH_ALLOW_HOSTS=127.0.0.1 allows it" in rep.errors[0][2]
     assert receiver.requests == []
+    [a] = list_alerts(kb)
+    assert a.status == "failed" and a.deliveries[0].attempts == 1
+
+
+def test_watch_add_refuses_a_webhook_that_delivery_would_refuse(kb):
+    """The address check of delivery, at add time: refused with the setting that allows it named."""
+    with pytest.raises(ConfigurationError) as info:
+        add_rule(kb, Rule("hook", "recognize_government", ("webhook:http://127.0.0.1:8/in",)),
+                 settings=IngestSettings())
+    assert str(info.value) == ("channel webhook:http://127.0.0.1:8/in: refused: 127.0.0.1 is a loopback address "
+                               "($DIPLOWATCH_ALLOW_HOSTS=127.0.0.1 allows it)")
+    with pytest.raises(ConfigurationError, match="private address"):
+        add_rule(kb, Rule("hook", "recognize_government", ("webhook:https://192.168.4.20/in",)),
+                 settings=IngestSettings())
+    with pytest.raises(ConfigurationError, match="has no host"):
+        add_rule(kb, Rule("hook", "recognize_government", ("webhook:http:/in",)), settings=IngestSettings())
+    assert list_rules(kb) == []
+    stored = add_rule(kb, Rule("hook", "recognize_government", ("webhook:http://127.0.0.1:8/in",)),
+                      settings=LOOPBACK)
+    assert stored.notify == ("webhook:http://127.0.0.1:8/in",)
+
+
+@pytest.mark.parametrize("answer, status", [(404, "failed"), (401, "failed"), (410, "failed"),
+                                            (408, "pending"), (429, "pending"), (503, "pending")])
+def test_4xx_answers_fail_at_once_except_timeout_and_too_many(kb, writer, receiver, answer, status):
+    add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"),
+             settings=LOOPBACK)
+    writer.add(*report("x1", "Russia recognised the Taliban government."))
+    receiver.plan = [answer]
+    rep = deliver(kb, policy=FAST, settings=LOOPBACK)
+    assert (rep.failed, rep.retrying, rep.pending) == ((1, 0, 0) if status == "failed" else (0, 1, 1))
+    assert f"HTTP {answer}" in rep.errors[0][2]
+    [a] = list_alerts(kb)
+    assert a.status == status and a.deliveries[0].attempts == 1
+
+
+def test_an_empty_secret_is_refused(kb, tmp_path):
+    with pytest.raises(ConfigurationError, match="empty secret"):
+        add_rule(kb, Rule("hook", "recognize_government", ("stdout",), secret=""))
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    r = CliRunner().invoke(app, ["watch", "add", "hook", "--event", "recognize_government", "--notify", "stdout",
+                                 "--secret", "", "--db", db])
+    assert r.exit_code == 2 and "empty secret" in r.output, r.output
+    with KnowledgeBase(db) as other:
+        assert list_rules(other) == []
+
+
+def test_watch_add_and_alerts_deliver_on_the_command_line(tmp_path, monkeypatch, receiver):
+    """watch add refuses a loopback webhook naming the setting; alerts deliver says sent, failed, pending."""
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    runner = CliRunner()
+    add = ["watch", "add", "hook", "--event", "recognize_government", "--notify", f"webhook:{receiver.url}",
+           "--db", db]
+    monkeypatch.delenv("DIPLOWATCH_ALLOW_HOSTS", raising=False)
+    r = runner.invoke(app, add)
+    assert r.exit_code == 2, r.output
+    assert "$DIPLOWATCH_ALLOW_HOSTS=127.0.0.1 allows it" in " ".join(r.output.split())
+    monkeypatch.setenv("DIPLOWATCH_ALLOW_HOSTS", "127.0.0.1")
+    assert runner.invoke(app, add).exit_code == 0
+    with KnowledgeBase(db) as kb:
+        Writer(kb, deliver=False).add(*report("c2", "Russia recognised the Taliban government."))
+    receiver.plan = [404]
+    r = runner.invoke(app, ["alerts", "deliver", "--db", db])
+    assert r.exit_code == 1
+    assert "HTTP 404" in r.stderr and r.stdout.strip() == "sent 0, failed 1, left pending 0"
+    r = runner.invoke(app, ["alerts", "deliver", "--db", db])
+    assert r.exit_code == 0 and r.stdout.strip() == "sent 0, failed 0, left pending 0"
 
 
 def test_gives_up_after_max_attempts(kb, writer, receiver):
-    add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"))
+    add_rule(kb, Rule("hook", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"),
+             settings=LOOPBACK)
     writer.add(*report("f1", "Russia recognised the Taliban government."))
     receiver.plan = [503] * 10
     policy = DeliveryPolicy(base_delay=0, max_attempts=2, timeout=5)
@@ -455,7 +528,8 @@ def test_watch_and_alerts_commands(tmp_path):
     assert r.exit_code == 0, r.output
     [a] = json.loads(r.stdout)
     assert a["status"] == "pending" and a["observer"] == "RUS"
-    assert runner.invoke(app, ["alerts", "deliver", "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["alerts", "deliver", "--db", db])
+    assert r.exit_code == 0 and r.stdout.strip() == "sent 1, failed 0, left pending 0"
     assert json.loads(out.read_text().splitlines()[0])["id"] == a["id"]
     r = runner.invoke(app, ["alerts", "--db", db])
     assert r.exit_code == 0 and "1 alert(s)" in r.stdout

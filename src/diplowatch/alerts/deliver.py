@@ -33,7 +33,9 @@ the transaction that stored the events (:mod:`diplowatch.alerts.evaluate`).
 
 - **record**: success sets ``delivered`` and ``delivered_at``; a failure keeps
   ``pending`` with ``last_error``, or sets ``failed`` after
-  ``max_attempts`` attempts. Backoff before attempt ``n + 1``:
+  ``max_attempts`` attempts, and at once when another attempt would get the
+  same answer: an address the checks refuse, or a 4xx answer other than 408
+  and 429 (:data:`RETRIED_4XX`). Backoff before attempt ``n + 1``:
   ``min(base_delay * 2 ** (n - 1), max_delay)`` seconds.
 
 All time stamps are ISO 8601 UTC with seconds (``2025-07-04T10:00:00+00:00``).
@@ -55,7 +57,7 @@ from typing import IO, Any
 
 import httpcore
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from diplowatch.errors import DiplowatchError
 from diplowatch.store import KnowledgeBase
@@ -66,7 +68,21 @@ __all__ = ["AlertRecord", "Delivery", "DeliveryError", "DeliveryPolicy", "Delive
 
 
 class DeliveryError(DiplowatchError):
-    """One delivery attempt failed (the reason is recorded in the outbox as ``last_error``)."""
+    """One delivery attempt failed (the reason is recorded in the outbox as ``last_error``).
+
+    Attributes:
+        permanent: asking again would give the same answer (the address is
+            refused, or the receiver answered 4xx other than 408 and 429): the
+            row is ``failed`` at once instead of retried.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+RETRIED_4XX = frozenset({408, 429})
+"""4xx answers that are retried (Request Timeout, Too Many Requests); other 4xx fail the delivery at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +177,26 @@ class AlertRecord:
 
 @dataclass
 class DeliveryReport:
-    """What one :func:`deliver` pass did: counts and the failures ``[(alert id, channel, reason)]``."""
+    """What one :func:`deliver` pass did.
+
+    Attributes:
+        delivered: rows sent this pass.
+        retrying: rows that failed this pass and will be tried again.
+        failed: rows that failed this pass for good (status ``failed``).
+        pending: rows left pending in the outbox after the pass (those
+            retried, and those not due yet).
+        errors: the failures of this pass, ``[(alert id, channel, reason)]``.
+    """
 
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    pending: int = 0
     errors: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        """``sent 1, failed 1, left pending 2``: the outcome in words."""
+        return f"sent {self.delivered}, failed {self.failed}, left pending {self.pending}"
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> str:
@@ -197,12 +227,12 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def _post(url: str, body: bytes, headers: dict[str, str], settings: Any, timeout: float) -> None:
     """POST through the SSRF guard of :mod:`diplowatch.ingest.fetch`; raise DeliveryError unless 2xx."""
-    from diplowatch.ingest.fetch import FetchError, _PinnedBackend, check_url
+    from diplowatch.ingest.fetch import FetchError, RefusedURL, _PinnedBackend, check_url
 
     try:
-        parsed, addrs = check_url(url, settings)
+        parsed, addrs = check_url(url, settings)  # the check of watch add (alerts.rules.check_webhook)
     except FetchError as exc:
-        raise DeliveryError(exc.reason) from None
+        raise DeliveryError(exc.reason, permanent=isinstance(exc, RefusedURL)) from None
     backend = _PinnedBackend()
     backend.pins[parsed.raw_host.decode("ascii").lower().rstrip(".")] = addrs[0]
     backend.deadline = time.monotonic() + timeout
@@ -219,8 +249,10 @@ def _post(url: str, body: bytes, headers: dict[str, str], settings: Any, timeout
         raise DeliveryError(f"timed out after {timeout:g} s") from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}".splitlines()[0]) from None
-    if not 200 <= response.status_code < 300:
-        raise DeliveryError(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+    code = response.status_code
+    if not 200 <= code < 300:
+        raise DeliveryError(f"HTTP {code} {response.reason_phrase}".rstrip(),
+                            permanent=400 <= code < 500 and code not in RETRIED_4XX)
 
 
 def _send(channel: str, body: str, alert: str, secret: str | None, attempt: int, *, settings: Any,
@@ -312,30 +344,43 @@ def deliver(kb: KnowledgeBase, *, alert_ids: list[str] | None = None, now: dt.da
             for fut in as_completed(futures):
                 r, attempt = futures[fut]
                 _record(kb, r, attempt, fut.result(), policy, report)
+    report.pending = _pending(kb, alert_ids)
     return report
 
 
-def _attempt(r: Any, attempt: int, settings: Any, policy: DeliveryPolicy, stdout: IO[str]) -> str | None:
-    """Send one claimed outbox row; the reason of the failure, or ``None`` on success."""
+def _pending(kb: KnowledgeBase, alert_ids: list[str] | None) -> int:
+    """Outbox rows still ``pending`` (of ``alert_ids`` when given)."""
+    o = ALERT_OUTBOX.c
+    q = select(func.count()).select_from(ALERT_OUTBOX).where(o.status == "pending")
+    if alert_ids is not None:
+        q = q.where(o.alert_id.in_(list(alert_ids)))
+    with kb.connect() as conn:
+        return int(conn.execute(q).scalar_one())
+
+
+def _attempt(r: Any, attempt: int, settings: Any, policy: DeliveryPolicy,
+             stdout: IO[str]) -> DiplowatchError | None:
+    """Send one claimed outbox row; the failure, or ``None`` on success."""
     try:
         _send(r.channel, r.payload, r.alert_id, r.secret, attempt, settings=settings, policy=policy,
               stdout=stdout)
-    except (DeliveryError, DiplowatchError) as exc:
-        return str(exc)
+    except DiplowatchError as exc:
+        return exc
     return None
 
 
-def _record(kb: KnowledgeBase, r: Any, attempt: int, error: str | None, policy: DeliveryPolicy,
+def _record(kb: KnowledgeBase, r: Any, attempt: int, failure: DiplowatchError | None, policy: DeliveryPolicy,
             report: DeliveryReport) -> None:
     """Write the outcome of one attempt into the outbox and count it in ``report``."""
     o = ALERT_OUTBOX.c
-    if error is None:
+    if failure is None:
         with kb.transaction() as conn:
             conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
                          .values(status="delivered", delivered_at=_iso(_now(None)), last_error=None))
         report.delivered += 1
         return
-    gave_up = attempt >= policy.max_attempts
+    error = str(failure)
+    gave_up = attempt >= policy.max_attempts or getattr(failure, "permanent", False)
     with kb.transaction() as conn:
         conn.execute(update(ALERT_OUTBOX).where(o.id == r.id)
                      .values(status="failed" if gave_up else "pending", last_error=error[:2000]))

@@ -48,8 +48,8 @@ from diplowatch.state import LOG_FACETS, Transition
 from diplowatch.store import KnowledgeBase
 from diplowatch.store.watch import ALERT_OUTBOX, ALERTS, WATCH_RULES
 
-__all__ = ["STANCE", "Rule", "add_rule", "get_rule", "list_rules", "load_rules", "parse_channel", "read_rules_file",
-           "remove_rule"]
+__all__ = ["STANCE", "Rule", "add_rule", "check_webhook", "get_rule", "list_rules", "load_rules", "parse_channel",
+           "read_rules_file", "remove_rule"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -145,15 +145,49 @@ def parse_channel(spec: str) -> tuple[str, str]:
             raise ConfigurationError(f"channel {spec!r}: jsonl needs a file, as in jsonl:alerts.jsonl")
         return "jsonl", arg
     if kind == "webhook":
-        m = re.match(r"^(https?)://([^/?#]+)", arg, re.I)
-        if not m:
-            raise ConfigurationError(f"channel {spec!r}: a webhook needs an http:// or https:// URL")
+        from diplowatch.ingest.fetch import RefusedURL, parse_url
+
+        try:
+            parse_url(arg)  # the one URL parser of fetching and delivery
+        except RefusedURL as exc:
+            raise ConfigurationError(f"channel {spec!r}: a webhook needs an http:// or https:// URL with a host "
+                                     f"({exc.reason})") from None
         return "webhook", arg
     raise ConfigurationError(f"unknown channel {spec!r}: use stdout, jsonl:PATH or webhook:URL")
 
 
-def _check(rule: Rule) -> Rule:
-    """``rule`` validated and normalised (codes upper-cased, jsonl paths absolute)."""
+def check_webhook(url: str, settings: Any = None) -> None:
+    """Refuse at ``watch add`` a webhook URL that delivery would refuse on every attempt.
+
+    The check is the one every delivery makes (:func:`diplowatch.ingest.fetch.check_url`:
+    http(s) with a host, every address the host resolves to public unless allowed by
+    ``$DIPLOWATCH_ALLOW_HOSTS``). A host that does not resolve now is accepted: that may
+    change, and delivery retries it.
+
+    Args:
+        url: the webhook URL.
+        settings: :class:`~diplowatch.ingest.IngestSettings` with the allow-list
+            (default: from the environment).
+
+    Raises:
+        ConfigurationError: the URL is refused; the message says why and, for
+            an address that is not public, which ``$DIPLOWATCH_ALLOW_HOSTS``
+            entry would allow it.
+    """
+    from diplowatch.ingest.fetch import FetchError, RefusedURL, check_url
+    from diplowatch.ingest.settings import IngestSettings
+
+    try:
+        check_url(url, settings or IngestSettings.from_env())
+    except RefusedURL as exc:
+        raise ConfigurationError(f"channel webhook:{url}: {exc.reason}") from None
+    except FetchError:
+        pass
+
+
+def _check(rule: Rule, settings: Any = None) -> Rule:
+    """``rule`` validated and normalised (codes upper-cased, jsonl paths absolute); webhook
+    addresses checked with ``settings`` (:func:`check_webhook`)."""
     if not isinstance(rule.name, str) or not _NAME.match(rule.name):
         raise ConfigurationError(f"rule name {rule.name!r}: use 1-128 letters, digits, '_', '.' or '-'")
     event = rule.event if rule.event == STANCE else (
@@ -179,6 +213,7 @@ def _check(rule: Rule) -> Rule:
         if kind == "jsonl":
             spec = f"jsonl:{Path(arg).expanduser().resolve()}"
         elif kind == "webhook":
+            check_webhook(arg, settings)
             spec = f"webhook:{arg}"
         channels.append(spec)
     codes = {}
@@ -190,8 +225,10 @@ def _check(rule: Rule) -> Rule:
             if not value:
                 value = None
         codes[name] = value
-    secret = rule.secret if rule.secret not in ("",) else None
-    return replace(rule, event=event, notify=tuple(dict.fromkeys(channels)), secret=secret, **codes)
+    if rule.secret is not None and (not isinstance(rule.secret, str) or not rule.secret.strip()):
+        raise ConfigurationError(f"rule {rule.name}: an empty secret signs nothing; give a key, "
+                                 "or leave the secret out to send unsigned webhooks")
+    return replace(rule, event=event, notify=tuple(dict.fromkeys(channels)), **codes)
 
 
 def _row(rule: Rule) -> dict[str, Any]:
@@ -210,13 +247,15 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def add_rule(kb: KnowledgeBase, rule: Rule, *, replace_existing: bool = False) -> Rule:
+def add_rule(kb: KnowledgeBase, rule: Rule, *, replace_existing: bool = False, settings: Any = None) -> Rule:
     """Validate and store a rule.
 
     Args:
         kb: an open :class:`~diplowatch.store.KnowledgeBase`.
         rule: the rule (``created_at`` is set here).
         replace_existing: replace a rule of the same name instead of failing.
+        settings: :class:`~diplowatch.ingest.IngestSettings` whose allow-list
+            webhook addresses are checked against (default: from the environment).
 
     Returns:
         The stored rule (normalised: ISO3 codes upper-case, jsonl paths absolute).
@@ -226,7 +265,7 @@ def add_rule(kb: KnowledgeBase, rule: Rule, *, replace_existing: bool = False) -
             and ``replace_existing`` is false.
         StoreError: the database cannot be written.
     """
-    rule = replace(_check(rule), created_at=_now())
+    rule = replace(_check(rule, settings), created_at=_now())
     try:
         with kb.transaction() as conn:
             exists = conn.execute(select(WATCH_RULES.c.name).where(WATCH_RULES.c.name == rule.name)).first()
@@ -272,7 +311,7 @@ def remove_rule(kb: KnowledgeBase, name: str) -> bool:
     return bool(gone)
 
 
-def read_rules_file(path: str | Path) -> list[Rule]:
+def read_rules_file(path: str | Path, *, settings: Any = None) -> list[Rule]:
     """Parse the rules of a TOML (``.toml``) or YAML (``.yaml``, ``.yml``) file (not validated yet).
 
     Accepted shapes: ``[[rule]]`` / ``[[rules]]`` arrays of tables, or a
@@ -330,12 +369,14 @@ def read_rules_file(path: str | Path) -> list[Rule]:
                           target=item.get("target"), source=item.get("source"),
                           min_sources=item.get("min_sources", 1), secret=item.get("secret")))
     for rule in rules:
-        _check(rule)  # refuse the whole file before storing any of it
+        _check(rule, settings)  # refuse the whole file before storing any of it
     return rules
 
 
-def load_rules(kb: KnowledgeBase, path: str | Path) -> list[Rule]:
+def load_rules(kb: KnowledgeBase, path: str | Path, *, settings: Any = None) -> list[Rule]:
     """Store every rule of a TOML or YAML file, replacing rules of the same names.
+
+    ``settings`` as for :func:`add_rule`.
 
     Returns:
         The stored rules.
@@ -345,4 +386,5 @@ def load_rules(kb: KnowledgeBase, path: str | Path) -> list[Rule]:
             (no rule is stored when any is invalid).
         StoreError: the database cannot be written.
     """
-    return [add_rule(kb, r, replace_existing=True) for r in read_rules_file(path)]
+    rules = read_rules_file(path, settings=settings)
+    return [add_rule(kb, r, replace_existing=True, settings=settings) for r in rules]

@@ -154,19 +154,24 @@ def alerts_deliver(
     = 5.0,
     db: DbOption = None,
 ) -> None:
-    """Send the alerts that are due in the outbox (failed ones retried with exponential backoff)."""
+    """Send the alerts that are due in the outbox and print what was sent, failed and left pending.
+
+    A failed attempt is retried with exponential backoff; an address the
+    checks refuse, or a 4xx answer other than 408 and 429, fails at once.
+    Exit code 1 when an attempt failed.
+    """
     from diplowatch.alerts import deliver, deliver_loop
 
-    def show(report) -> None:  # noqa: ANN001
+    def show(report, always: bool = True) -> None:  # noqa: ANN001
         for aid, channel, reason in report.errors:
             _error(f"alert {aid} to {channel}: {reason}")
-        if report.delivered or report.retrying or report.failed:
-            err.print(Text(f"delivered {report.delivered}, will retry {report.retrying}, gave up {report.failed}"))
+        if always or report.delivered or report.retrying or report.failed:
+            out.print(Text(report.line()))
 
     with knowledge_base(db, create=False) as kb:
         if loop:
             try:
-                deliver_loop(kb, interval=interval, on_report=show)
+                deliver_loop(kb, interval=interval, on_report=lambda r: show(r, always=False))
             except KeyboardInterrupt:
                 return
         report = deliver(kb)

@@ -48,7 +48,8 @@ from diplowatch.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchError", "FetchResult", "Fetcher", "blocked_reason", "check_url", "is_url", "parse_url"]
+__all__ = ["FetchError", "FetchResult", "Fetcher", "RefusedURL", "blocked_reason", "check_url", "is_url",
+           "parse_url"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -63,6 +64,13 @@ _ULA = ipaddress.ip_network("fc00::/7")
 
 class FetchError(InputError):
     """A URL was refused or could not be fetched; ``source`` is the URL."""
+
+
+class RefusedURL(FetchError):
+    """A URL refused by policy before any request (:func:`parse_url`, :func:`check_url`): not http(s),
+    malformed, or an address that is not public and not allowed. Unlike a fetch that failed
+    (a host that does not resolve, a timeout, an HTTP error), asking again gives the same answer
+    until the URL or ``$DIPLOWATCH_ALLOW_HOSTS`` changes."""
 
 
 def is_url(value: str) -> bool:
@@ -88,7 +96,7 @@ def parse_url(url: str | httpx.URL) -> httpx.URL:
         internationalised names in their IDNA form).
 
     Raises:
-        FetchError: (``source`` = the URL) another scheme or none, a URL that
+        RefusedURL: (``source`` = the URL) another scheme or none, a URL that
             does not parse, a URL without a host (``http:/x``, ``http:x``,
             ``http:///etc/passwd``, ``http:\\\\x``, ``http:%2f%2fx``), or a host
             holding other characters (a backslash, a percent sign, a space).
@@ -97,20 +105,20 @@ def parse_url(url: str | httpx.URL) -> httpx.URL:
     m = _SCHEME.match(text)
     scheme = m.group(1).lower() if m else ""
     if scheme not in ("http", "https"):
-        raise FetchError(text, f"refused: only http and https URLs are fetched, not {scheme or 'a relative'}"
+        raise RefusedURL(text, f"refused: only http and https URLs are fetched, not {scheme or 'a relative'}"
                                f"{':' if scheme else ''} URL")
     try:
         parsed = httpx.URL(text)
     except (httpx.InvalidURL, ValueError) as exc:
-        raise FetchError(text, f"refused: invalid URL ({exc})") from None
+        raise RefusedURL(text, f"refused: invalid URL ({exc})") from None
     host = parsed.raw_host.decode("ascii", "replace").lower().rstrip(".")
     if not host or not text[len(scheme) + 1:].startswith("//"):
-        raise FetchError(text, "refused: URL has no host (expected http://host/…)")
+        raise RefusedURL(text, "refused: URL has no host (expected http://host/…)")
     try:
         ipaddress.ip_address(host.split("%", 1)[0] if ":" in host else host)
     except ValueError:
         if not _HOST_NAME.match(host):
-            raise FetchError(text, f"refused: invalid host {host!r} in URL") from None
+            raise RefusedURL(text, f"refused: invalid host {host!r} in URL") from None
     return parsed
 
 
@@ -197,10 +205,12 @@ def check_url(url: str | httpx.URL, settings: IngestSettings) -> tuple[httpx.URL
         of them allowed; connect only to one of these.
 
     Raises:
-        FetchError: refused by :func:`parse_url` (not http/https, no host or a
-            malformed one), the host does not resolve, or any
-            resolved address is not public (the reason names the address and
-            its range), unless the host or address is in ``allow_hosts``.
+        RefusedURL: refused by :func:`parse_url` (not http/https, no host or a
+            malformed one), or a resolved address is not public (the reason
+            names the address, its range and the ``$DIPLOWATCH_ALLOW_HOSTS``
+            entry that would allow it), unless the host or address is in
+            ``allow_hosts``.
+        FetchError: the host does not resolve.
     """
     text = str(url).strip()
     parsed = parse_url(text)
@@ -228,12 +238,12 @@ def check_url(url: str | httpx.URL, settings: IngestSettings) -> tuple[httpx.URL
         try:
             ip = ipaddress.ip_address(addr.split("%", 1)[0])
         except ValueError:
-            raise FetchError(text, f"refused: host {host!r} resolved to an unusable address {addr!r}") from None
+            raise RefusedURL(text, f"refused: host {host!r} resolved to an unusable address {addr!r}") from None
         reason = blocked_reason(ip)
         if reason and not _allowed(settings, host, ip):
             shown = host if literal is not None else f"{host!r} resolves to {ip}, which"
             article = "an" if reason[0] in "aeiou" else "a"
-            raise FetchError(text, f"refused: {shown} is {article} {reason} address "
+            raise RefusedURL(text, f"refused: {shown} is {article} {reason} address "
                                    f"($DIPLOWATCH_ALLOW_HOSTS={host} allows it)")
     return parsed, addrs
 
