@@ -366,3 +366,83 @@ def test_a_short_line_inside_a_gdelt_file_is_named_by_its_line(tmp_path: Path) -
     got = list(read_gdelt(path))
     assert isinstance(got[0], dict) and got[0]["GLOBALEVENTID"] == "1234567890"
     assert str(got[1]) == f"{path}:2: expected {len(GDELT_COLUMNS)} tab-separated GDELT 2.0 fields, found 20"
+
+
+def _stored(tmp_path: Path, *reports: tuple[Article, list[Event]]) -> str:
+    """The URL of a new store in ``tmp_path`` holding these articles and events."""
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with KnowledgeBase(db) as kb:
+        for article, events in reports:
+            kb.add(article, events)
+    return db
+
+
+def _second_article() -> tuple[Article, list[Event]]:
+    """An article with neither URL nor date, whose two events share one sentence."""
+    gaz = Gazetteer.default()
+    text = "Reporters were told little. Chile and Peru restored diplomatic relations and praised each other."
+    start = text.index("Chile")
+    doc = "wire-77"
+    chl, per = gaz.state("CHL"), gaz.state("PER")
+    events = [_event(doc, text, start, len(text), "restore_relations", chl, per, date="2019", precision="year"),
+              _event(doc, text, start, len(text), "praise", per, chl, date=None, precision=None)]
+    return Article(id=doc, text=text), events
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_our_exports_round_trip_without_loss(tmp_path: Path, sample, fmt: str) -> None:  # noqa: ANN001
+    """export → import into an empty store → export again: the same file; every event, date and URL back."""
+    first_db, second_db = _stored(tmp_path, sample, _second_article()), f"sqlite:///{tmp_path / 'b.db'}"
+    with KnowledgeBase(first_db) as kb:
+        before = sorted(kb.events(), key=lambda e: e.id)
+    first, again = tmp_path / f"first.{fmt}", tmp_path / f"again.{fmt}"
+    assert runner.invoke(app, ["export", "-f", fmt, "--db", first_db, "--out", str(first)]).exit_code == 0
+    res = runner.invoke(app, ["import", "-f", fmt, str(first), "--db", second_db])
+    assert res.exit_code == 0, res.output
+    assert "read 7 event(s): 7 imported, 0 already stored" in res.stdout
+    assert runner.invoke(app, ["export", "-f", fmt, "--db", second_db, "--out", str(again)]).exit_code == 0
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        def rows(p: Path) -> list[dict]:
+            return sorted(pq.read_table(p).to_pylist(), key=lambda r: r["id"])
+
+        assert rows(again) == rows(first)
+    else:
+        assert sorted(again.read_text().splitlines()) == sorted(first.read_text().splitlines())
+    with KnowledgeBase(second_db) as kb:
+        after = sorted(kb.events(), key=lambda e: e.id)
+        assert after == before  # recognitions included: nothing is skipped as in a GDELT round trip
+        assert [(e.published, e.url) for e in after] == [(e.published, e.url) for e in before]
+        for e in after:
+            assert kb.article(e.doc).content[e.evidence.start:e.evidence.end] == e.evidence.text
+    res = runner.invoke(app, ["import", "-f", fmt, str(first), "--db", second_db])
+    assert res.exit_code == 0 and "0 imported, 7 already stored" in res.stdout
+
+
+def test_jsonl_export_is_the_event_contract_with_the_reports_date_and_url(tmp_path: Path,
+                                                                          sample) -> None:  # noqa: ANN001
+    res = runner.invoke(app, ["export", "-f", "jsonl", "--db", _stored(tmp_path, sample)])
+    objs = {o["id"]: o for o in map(json.loads, res.stdout.splitlines())}
+    for e in sample[1]:
+        assert objs[e.id] == {**e.to_dict(), "published": "2025-07-04", "url": URL}
+
+
+def test_importing_a_bad_export_stores_nothing_of_it(tmp_path: Path, sample) -> None:  # noqa: ANN001
+    article, events = sample
+    good = [json.dumps({**e.to_dict(), "published": "2025-07-04", "url": URL}) for e in events]
+    bad = json.loads(good[2])
+    bad["event"] = "recognise_everyone"
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join([good[0], good[1], json.dumps(bad), good[3]]) + "\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'kb.db'}"
+    res = runner.invoke(app, ["import", "-f", "jsonl", str(path), "--db", db])
+    assert res.exit_code == 1
+    assert res.stderr.strip() == f"error: {path}:3: event {bad['id']}: unknown event type 'recognise_everyone'"
+    with KnowledgeBase(db) as kb:
+        assert kb.events() == []
+    table = tmp_path / "other.csv"
+    table.write_text("id,name\n1,x\n", encoding="utf-8")
+    res = runner.invoke(app, ["import", "-f", "csv", str(table), "--db", db])
+    assert res.exit_code == 1 and "no column doc, event, polarity" in res.stderr
+    assert runner.invoke(app, ["import", "-f", "xml", str(table), "--db", db]).exit_code == 2

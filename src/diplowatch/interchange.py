@@ -7,6 +7,19 @@ Flat rows
     --format csv|parquet`` and :func:`event_from_row` share them. Exports from the
     knowledge base add the article's ``published`` and ``url``.
 
+Our own exports (``import --format jsonl|csv|parquet``)
+    ``export --format jsonl`` writes one DESIGN §2 object per event followed by
+    its article's ``published`` and ``url``; ``csv`` and ``parquet`` write the
+    flat rows with the same two columns. :func:`import_events` reads any of
+    them back: every event as it was (id, actors, polarity, date, codes,
+    evidence and offsets, attribution, confidence, extractor, issues), under
+    an article with its id, ``published`` and ``url``. The article's text is
+    not exported; the imported article's text holds each evidence sentence at
+    its offsets (blanks between) and a closing line naming the article, so
+    ``content[start:end]`` is still the evidence and no two articles share a
+    text. Export, import into an empty store and export again gives the same
+    file. A file that holds an unreadable or invalid record stores nothing.
+
 GDELT 2.0 (``export --format gdelt``, ``import --format gdelt``)
     The 61 tab-separated columns of the GDELT 2.0 event table
     (:data:`GDELT_COLUMNS`, no header, as GDELT publishes them). What we fill:
@@ -97,8 +110,9 @@ from diplowatch.ontology import QUAD_CLASSES, event_type, goldstein
 
 __all__ = [
     "ARTICLE_COLUMNS", "EVENT_COLUMNS", "GDELT_COLUMNS", "GDELT_EXTRACTOR", "GDELT_IMPORT",
-    "ImportReport", "ImportStore", "article_from_row", "article_row", "cameo_actor", "event_from_row", "event_row",
-    "export_events", "gdelt_event", "gdelt_row", "import_gdelt", "read_gdelt",
+    "IMPORT_FORMATS", "ImportReport", "ImportStore", "article_from_row", "article_row", "cameo_actor",
+    "event_from_row", "event_row", "export_events", "gdelt_event", "gdelt_row", "import_events", "import_gdelt",
+    "read_events", "read_gdelt",
 ]
 
 # --------------------------------------------------------------------------- flat rows
@@ -175,15 +189,24 @@ def article_row(article: Article) -> dict[str, Any]:
             "text": article.text, "lang": article.lang}
 
 
+def _as_date(value: Any) -> dt.date | None:
+    """A ``published`` cell (a date, a datetime, an ISO string, empty) as a date.
+
+    Raises:
+        ValueError: a string that does not start with an ISO ``YYYY-MM-DD`` date.
+    """
+    value = _none(value)
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip()[:10])
+    return value
+
+
 def article_from_row(row: dict[str, Any]) -> Article:
     """Inverse of :func:`article_row`; ``published`` may be a date or an ISO string."""
-    pub = _none(row.get("published"))
-    if isinstance(pub, dt.datetime):
-        pub = pub.date()
-    elif isinstance(pub, str):
-        pub = dt.date.fromisoformat(pub[:10])
     return Article(id=row["id"], text=row.get("text") or "", title=_none(row.get("title")),
-                   url=_none(row.get("url")), published=pub, lang=_none(row.get("lang")))
+                   url=_none(row.get("url")), published=_as_date(row.get("published")), lang=_none(row.get("lang")))
 
 
 def event_schema() -> Any:
@@ -401,7 +424,7 @@ def export_events(events: Iterable[Event], fmt: str, out: IO[str] | str | Path) 
     n = 0
     if fmt == "jsonl":
         for e in events:
-            out.write(json.dumps(e.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json.dumps(_export_object(e), ensure_ascii=False) + "\n")
             n += 1
     elif fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=[*EVENT_COLUMNS, "published", "url"], lineterminator="\n")
@@ -421,6 +444,17 @@ def export_events(events: Iterable[Event], fmt: str, out: IO[str] | str | Path) 
 def _export_row(e: Event) -> dict[str, Any]:
     pub = getattr(e, "published", None)
     return {**event_row(e), "published": pub, "url": getattr(e, "url", None)}
+
+
+def _export_object(e: Event) -> dict[str, Any]:
+    """The DESIGN §2 object, then the report's ``published`` (ISO date or ``None``) and ``url``
+    when ``e`` was read from a store (a ``StoredEvent``)."""
+    obj = e.to_dict()
+    if hasattr(e, "published"):
+        pub = getattr(e, "published")
+        obj["published"] = pub.isoformat() if isinstance(pub, dt.date) else pub
+        obj["url"] = getattr(e, "url", None)
+    return obj
 
 
 # --------------------------------------------------------------------------- import
@@ -679,4 +713,189 @@ def import_gdelt(store: ImportStore, paths: Iterable[str | Path],
                 report.imported += 1
             else:
                 report.already += 1
+    return report
+
+
+# --------------------------------------------------------------------------- import of our own exports
+
+IMPORT_FORMATS = ("gdelt", "jsonl", "csv", "parquet")
+"""Formats ``import`` reads: GDELT 2.0 event files, and the jsonl, csv and parquet that ``export`` writes."""
+
+_REQUIRED_COLUMNS = ("id", "doc", "event", "polarity", "cameo", "plover", "evidence_start", "evidence_end",
+                     "confidence", "extractor")
+
+
+@dataclass(frozen=True, slots=True)
+class _Report:
+    """One exported event with its article's ``published`` date (or ``None``) and ``url``."""
+
+    event: Event
+    published: dt.date | None
+    url: str | None
+
+
+def _invalid(ev: Event) -> str | None:
+    """Why an event read from an export cannot be stored as it is, or ``None``."""
+    from diplowatch.model import POLARITIES
+    from diplowatch.ontology import EVENT_TYPES
+
+    if ev.event not in EVENT_TYPES:
+        return f"unknown event type {ev.event!r}"
+    if ev.polarity not in POLARITIES:
+        return f"polarity {ev.polarity!r} is not one of {', '.join(POLARITIES)}"
+    ev_ = ev.evidence
+    if not 0 <= ev_.start <= ev_.end or ev_.end - ev_.start != len(ev_.text):
+        return f"evidence offsets {ev_.start}-{ev_.end} do not span its {len(ev_.text)} characters"
+    return None
+
+
+def _records(path: Path, fmt: str) -> Iterator[tuple[int | None, dict[str, Any]]]:
+    """``(line or row number, record)`` of an export file; a record is a DESIGN §2 object (jsonl)
+    or a flat row (csv, parquet). Raises ``InputError`` for a file that cannot be read at all."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError …
+            raise InputError(str(path), f"not a Parquet file of events ({exc})".splitlines()[0]) from None
+        missing = [c for c in _REQUIRED_COLUMNS if c not in table.column_names]
+        if missing:
+            raise InputError(str(path), f"not a diplowatch events export: no column {', '.join(missing)} "
+                                        f"(columns: {', '.join(table.column_names)})")
+        for n, row in enumerate(table.to_pylist(), 1):
+            yield n, row
+        return
+    with open(path, encoding="utf-8", newline="") as fh:
+        if fmt == "csv":
+            reader = csv.DictReader(fh)
+            columns = reader.fieldnames or []
+            missing = [c for c in _REQUIRED_COLUMNS if c not in columns]
+            if missing:
+                raise InputError(str(path), f"not a diplowatch events export: no column {', '.join(missing)} "
+                                            f"(columns: {', '.join(columns)})")
+            for row in reader:
+                yield reader.line_num, row
+            return
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(str(path), f"not JSON: {exc.msg} at column {exc.colno}", n) from None
+            if not isinstance(obj, dict):
+                raise InputError(str(path), "not a JSON object (one event object per line)", n)
+            yield n, obj
+
+
+def read_events(path: str | Path, fmt: str) -> list[_Report]:
+    """Read a file written by ``export --format jsonl|csv|parquet`` (see the module docstring).
+
+    Args:
+        path: the file.
+        fmt: ``jsonl``, ``csv`` or ``parquet``.
+
+    Returns:
+        Every event in file order, each with its article's ``published`` and ``url``.
+
+    Raises:
+        InputError: the file cannot be read, is no export of that format, or
+            a record is malformed or invalid (the error names its line or row);
+            nothing of the file is returned then.
+    """
+    p = Path(path)
+    out: list[_Report] = []
+    try:
+        for n, rec in _records(p, fmt):
+            try:
+                ev = Event.from_dict(rec) if fmt == "jsonl" else event_from_row(rec)
+                published = _as_date(rec.get("published"))
+            except (KeyError, TypeError, ValueError) as exc:
+                what = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+                raise InputError(str(p), f"not an exported event: {what}", n) from None
+            why = _invalid(ev)
+            if why:
+                raise InputError(str(p), f"event {ev.id}: {why}", n)
+            out.append(_Report(ev, published, _none(rec.get("url"))))
+    except OSError as exc:
+        raise InputError(str(p), f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(p), f"not UTF-8 text (byte offset {exc.start})") from None
+    if not out:
+        raise InputError(str(p), "no events in the file")
+    return out
+
+
+def _article_of(doc: str, reports: list[_Report]) -> Article:
+    """The article an export's events came from: its id, ``published`` and ``url``, and a text holding
+    each evidence at its offsets (blanks between) then a line naming the article.
+
+    Raises:
+        InputError: the reports disagree on the article's date or URL, or two evidences overlap
+            with different characters.
+    """
+    for name in ("published", "url"):
+        values = {getattr(r, name) for r in reports}
+        if len(values) > 1:
+            raise InputError(doc, f"the events of article {doc} give several {name} values: "
+                                  f"{', '.join(sorted(str(v) for v in values))}")
+    chars = [" "] * max(r.event.evidence.end for r in reports)
+    for r in reports:
+        ev = r.event.evidence
+        for i, c in enumerate(ev.text, ev.start):
+            if chars[i] not in (" ", c):
+                raise InputError(doc, f"the evidence of event {r.event.id} overlaps another one of "
+                                      f"article {doc} with other characters")
+            chars[i] = c
+    text = "".join(chars) + f"\n\n(article {doc}, imported from a diplowatch export: its evidence sentences)"
+    return Article(id=doc, text=text, url=reports[0].url, published=reports[0].published)
+
+
+def import_events(store: ImportStore, paths: Iterable[str | Path], fmt: str,
+                  on_error: Callable[[InputError], None] | None = None) -> ImportReport:
+    """Store the events of files written by ``export --format jsonl|csv|parquet`` (idempotent).
+
+    Args:
+        store: the write path over the knowledge base (watch rules are evaluated).
+        paths: export files.
+        fmt: ``jsonl``, ``csv`` or ``parquet``.
+        on_error: called with each :class:`InputError` (a file refused whole,
+            or an article whose events disagree); they are also in the report.
+
+    Returns:
+        An :class:`ImportReport`: ``read`` events read, ``imported`` events
+        stored, ``already`` events whose article was stored already.
+
+    Raises:
+        StoreError: an article cannot be stored.
+    """
+    report = ImportReport()
+
+    def error(exc: InputError) -> None:
+        report.errors.append(exc)
+        if on_error:
+            on_error(exc)
+
+    for path in paths:
+        try:
+            reports = read_events(path, fmt)
+        except InputError as exc:
+            error(exc)
+            continue
+        report.read += len(reports)
+        by_doc: dict[str, list[_Report]] = {}
+        for r in reports:
+            by_doc.setdefault(r.event.doc, []).append(r)
+        articles = []
+        for doc, group in by_doc.items():
+            try:
+                articles.append((_article_of(doc, group), [r.event for r in group]))
+            except InputError as exc:
+                error(InputError(str(path), exc.reason))
+        for article, events in articles:
+            if store.add(article, events):
+                report.imported += len(events)
+            else:
+                report.already += len(events)
     return report

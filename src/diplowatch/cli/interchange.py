@@ -102,13 +102,20 @@ def export(
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="GDELT 2.0 event files (*.export.CSV, .zip or .gz).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="gdelt (the only one so far).")] = "gdelt",
+    files: Annotated[list[Path], typer.Argument(help="GDELT 2.0 event files (*.export.CSV, .zip or .gz), or "
+                                                      "files written by diplowatch export.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="gdelt, or jsonl, csv or parquet as written "
+                                                               "by diplowatch export.")] = "gdelt",
     db: DbOption = None,
 ) -> None:
-    """Seed the knowledge base from GDELT 2.0 event files (idempotent).
+    """Seed the knowledge base from GDELT 2.0 event files, or load a diplowatch export (idempotent).
 
-    Events whose CAMEO code maps to the ontology are stored with extractor
+    --format jsonl, csv or parquet reads what diplowatch export wrote: every
+    event comes back as it was, with its article's date and URL (a lossless
+    copy of the events; the article texts are not exported). A file with an
+    invalid record stores nothing.
+
+    GDELT: events whose CAMEO code maps to the ontology are stored with extractor
     gdelt/2.0 and article gdelt:<GLOBALEVENTID>; other rows are skipped and counted.
 
     Skipped on purpose: EventCodes 054 (grant recognition) and 161 (reduce or
@@ -117,11 +124,16 @@ def import_cmd(
     Actor1 (or Actor2) code, or whose actors are not a state, a government or a
     known organisation; rows without a date or GLOBALEVENTID.
     """
-    from diplowatch.interchange import import_gdelt
+    from diplowatch.interchange import IMPORT_FORMATS, import_events, import_gdelt
     from diplowatch.write import Writer
 
-    _check_format(format, ("gdelt",))
+    _check_format(format, IMPORT_FORMATS)
     with knowledge_base(db) as kb:
+        if format != "gdelt":
+            report = import_events(Writer(kb), files, format, on_error=_error)
+            out.print(f"read {report.read} event(s): {report.imported} imported, {report.already} already stored"
+                      + (f", {len(report.errors)} file(s) or article(s) refused" if report.errors else ""))
+            raise typer.Exit(1 if report.errors else 0)
         report = import_gdelt(Writer(kb), files, on_error=_error)
     skipped = sum(report.skipped.values())
     out.print(f"read {report.read} GDELT record(s): {report.imported} imported, {report.already} already stored, "
