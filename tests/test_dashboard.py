@@ -200,3 +200,42 @@ def test_seed_article_with_the_real_extractor(tmp_path, extractor):
     assert m["target"]["code"] == "AFG"
     assert m["states"]["RUS"]["category"] == "recognized"
     assert m["states"]["CHN"]["category"] == "contacts"
+
+
+class _Text(HTMLParser):
+    """The text a reader sees in the page: everything outside <title>, <script> and <style>, tags stripped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("title", "script", "style")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("title", "script", "style")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def test_no_page_has_doubled_words_or_literal_backticks(client):
+    """Every page as a reader sees it, and the API's own descriptions: no 'first first', no ``code``."""
+    import re
+
+    eid = _event_id(client, "CHN")
+    pages = ["/", "/events", f"/events/{eid}", "/actors/AFG", "/relations/AFG", "/relations/PSE", "/timeline/AFG",
+             "/timeline/AFG?with=CHN", "/changes?since=2024-01-01", "/stance/AFG", "/no/such/page"]
+    doubled = re.compile(r"\b([A-Za-z]{2,})\s+\1\b", re.I)
+    for page in pages:
+        r = client.get(page)
+        assert r.status_code in (200, 404), page
+        p = _Text()
+        p.feed(r.text)
+        for part in p.parts:  # one text node at a time: table cells may repeat a value
+            assert "``" not in part, (page, part)
+            assert not doubled.search(part), (page, part)
+    schema = json.dumps(client.get("/openapi.json").json())
+    assert "first first" not in schema

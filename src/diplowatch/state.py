@@ -459,7 +459,7 @@ def relation_state(events: Iterable[Event | EventRow], target: str,
 
 
 def recognizers(status: TargetStatus, *, include_withdrawn: bool = False) -> list[Recognizer]:
-    """Observers that recognise the target, first first.
+    """Observers that recognise the target, earliest first.
 
     Ordered by their earliest asserted recognition: effective date, then
     publication date (undated last), then observer code. "Who was first" is

@@ -206,7 +206,7 @@ def get_relations(request: Request, target: Code, as_of: AsOf = None) -> TargetS
 @router.get("/api/recognitions/{target}", response_model=RecognitionsOut, tags=["relations"],
             responses=_errors(404, 422))
 def get_recognitions(request: Request, target: Code, as_of: AsOf = None) -> RecognitionsOut:
-    """Who formally recognises the target as of a date, first first."""
+    """Who formally recognises the target as of a date, earliest first."""
     return views.recognitions_view(_kb(request), target, as_of)
 
 

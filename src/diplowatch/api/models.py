@@ -185,7 +185,7 @@ class TargetOut(BaseModel):
 
 
 class RecognitionsOut(BaseModel):
-    """Who recognises a target, first first."""
+    """Who recognises a target, earliest first."""
 
     target: str
     as_of: str | None

@@ -287,7 +287,7 @@ def relations_view(kb: KnowledgeBase, target: str, as_of: dt.date | None) -> Tar
 
 
 def recognitions_view(kb: KnowledgeBase, target: str, as_of: dt.date | None) -> RecognitionsOut:
-    """Who recognises ``target`` as of a date, first first.
+    """Who recognises ``target`` as of a date, earliest first.
 
     Raises:
         NotFoundError: unknown target.

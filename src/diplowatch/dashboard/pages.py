@@ -132,7 +132,7 @@ def actor_page(request: Request, actor_id: Annotated[str, Path(max_length=255, p
 @router.get("/relations/{target}", response_class=HTMLResponse)
 def relations_page(request: Request, target: Annotated[str, Path(max_length=255, pattern=_TEXT)],
                    as_of: IsoDate | None = None) -> HTMLResponse:
-    """Relation state towards a target, with who recognises it first first."""
+    """Relation state towards a target, with who recognises it earliest first."""
     status = views.relations_view(_kb(request), target, as_of)
     recs = views.recognitions_view(_kb(request), target, as_of)
     rows = [(code, views.categorize(obs)) for code, obs in status.observers.items()]
