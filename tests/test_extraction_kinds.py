@@ -223,6 +223,31 @@ def test_a_day_written_on_that_day_is_not_next_year(extractor):
     assert {(e.event, e.polarity, e.date) for e in evs} == {("recognize_state", "hypothetical", "2024-05-22")}
 
 
+EFFECTIVE_DATE_CASES = [
+    # a coming effective date makes the act announced, dated when it takes effect, however the parse
+    # attached the clause that names it
+    ("Chile's and Peru's decisions to recognise Kosovo will take effect on 3 June.",
+     {("recognize_state", "CHL", "hypothetical", "2024-06-03"), ("recognize_state", "PER", "hypothetical", "2024-06-03")}),
+    ("Chile's recognition of Kosovo comes into force next Monday.",
+     {("recognize_state", "CHL", "hypothetical", "2024-05-27")}),
+    # a past one leaves the act done
+    ("Chile's recognition of Kosovo took effect on 20 May.", {("recognize_state", "CHL", "asserted", "2024-05-20")}),
+    # another party's effective date in a subordinate clause is not this act's
+    ("Chile recognised Kosovo on Monday, although Peru said its own decision would take effect on 3 June.",
+     {("recognize_state", "CHL", "asserted", "2024-05-20")}),
+    # the same act reported in the present earlier in the article takes the coming date too
+    ("The president said Chile recognises Kosovo. Chile's decision to recognise Kosovo will take effect on 3 June.",
+     {("recognize_state", "CHL", "hypothetical", "2024-06-03")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expect"), EFFECTIVE_DATE_CASES,
+                         ids=[f"effective-date-{i}" for i in range(len(EFFECTIVE_DATE_CASES))])
+def test_effective_date(extractor, text, expect):
+    found = {(e.event, e.source.state, e.polarity, e.date) for e in run(extractor, text) if e.event == "recognize_state"}
+    assert found == expect
+
+
 # --------------------------------------------------------------------------- representation phrased indirectly
 
 REPRESENTATION_CASES = [

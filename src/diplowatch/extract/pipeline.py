@@ -483,6 +483,9 @@ class Extractor:
                 resolved = resolve_date(ent.text, published, "future", doc.lang_)
                 if resolved is not None and _after(resolved[0], published):
                     return resolved[0], resolved[1], ent.text
+        effective = _effective_date(trigger, published, self.lexicon.cues.get("effect_phrases", ()))
+        if effective is not None:
+            return effective
         chain, _ = governing_chain(trigger, self.lexicon)
         for n, t in enumerate(chain):
             if t.dep_ in ("advcl", "conj", "relcl", "parataxis"):
@@ -663,6 +666,60 @@ def _tree_distance(a: Token, b: Token) -> int:
     return 99
 
 
+def _effective_date(trigger: Token, published: dt.date | None,
+                    phrases: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """The coming date on which the acts of ``trigger``'s sentence take effect, if it names one.
+
+    "The decisions to recognise Palestine will take effect on 28 May", "the
+    closure comes into force next week": a date attached to a verb of an
+    effect phrase (cue ``effect_phrases``: lemmas of the verb, its
+    complements and their objects, e.g. "take effect", "come into force")
+    dates the acts it governs or that govern it, whatever the parse made of
+    the clause between them. Only a date after ``published`` counts; a past effect
+    ("took effect on 1 March") leaves the ordinary rules to date the act.
+
+    Returns:
+        ``(iso_date, precision, source words)`` or ``None``.
+    """
+    if published is None or not phrases:
+        return None
+    for ent in _sentence_dates(trigger):
+        node = ent.root
+        for _ in range(3):
+            node = node.head
+            if node.pos_ in ("VERB", "AUX"):
+                break
+        if node.pos_ not in ("VERB", "AUX") or not (node.i == trigger.i or node.is_ancestor(trigger)
+                                                     or _own_clause_below(trigger, node)):
+            continue
+        near = {node, *node.children, *(g for c in node.children if c.dep_ == "prep" for g in c.children)}
+        words = " ".join(t.lemma_.lower() for t in sorted(near, key=lambda t: t.i))
+        if not any(p in words for p in phrases):
+            continue
+        past = node.tag_ == "VBD" or any(c.dep_ == "aux" and c.lemma_ == "have" for c in node.children)
+        resolved = resolve_date(ent.text, published, "past" if past else "future", trigger.doc.lang_)
+        if resolved is not None and _after(resolved[0], published):
+            return resolved[0], resolved[1], ent.text
+    return None
+
+
+def _own_clause_below(trigger: Token, node: Token) -> bool:
+    """Whether ``node`` lies below ``trigger`` with no clause of another actor between them.
+
+    "X recognised Y, although Z said its decision would take effect ...": the
+    verbs under "said", whose subject names an actor, report Z's act, not X's.
+    """
+    if not trigger.is_ancestor(node):
+        return False
+    tok = node
+    while tok.i != trigger.i:
+        if any(c.dep_ in ("nsubj", "nsubjpass") and any(t.ent_type_ in ("GPE", "NORP", "ORG", "PERSON") for t in c.subtree)
+               for c in tok.children):
+            return False
+        tok = tok.head
+    return True
+
+
 def _after(date: str, published: dt.date) -> bool:
     """Whether an ISO date at any precision begins after ``published``."""
     parts = [int(p) for p in date.split("-")]
@@ -722,6 +779,11 @@ def _merge(events: list[Event]) -> list[Event]:
         if e.date and first.explanation.get("date_text") == "(published)" \
                 and e.explanation.get("date_text") not in (None, "", "(published)"):
             kept[key] = replace(first, date=e.date, date_precision=e.date_precision)
+        elif e.explanation.get("future_date") and not first.explanation.get("future_date"):
+            # "announced its intention to recognise ..." then "... will take effect on 28 May": the
+            # announced act is dated when it takes effect
+            kept[key] = replace(first, date=e.date, date_precision=e.date_precision,
+                                explanation={**first.explanation, "future_date": True})
     result = [kept[k] for k in order]
     # an act announced with a future effective date is not yet done, however else it is reported
     pending = {(e.event, _party(e.source), _party(e.target)): e for e in result
