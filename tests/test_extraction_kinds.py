@@ -262,6 +262,8 @@ REPRESENTATION_CASES = [
     ("Ghana gave the Nigerian envoy 48 hours to quit the country.", [("expel_diplomats", "GHA", "NGA", "asserted")]),
     ("Eritrea's ambassador has been told to leave Djibouti within the next 72 hours.",
      [("expel_diplomats", "DJI", "ERI", "asserted")]),
+    # the owner of a moved embassy is its source, also when the entity takes the article ("the U.S.")
+    ("In 2018 President Donald Trump moved the U.S. embassy to Jerusalem.", [("open_embassy", "USA", "ISR", "asserted")]),
     ("Belgium's ambassador was expelled from Rwanda on Monday.", [("expel_diplomats", "RWA", "BEL", "asserted")]),
     ("Cuba announced that it was throwing out the Panamanian ambassador.", [("expel_diplomats", "CUB", "PAN", "asserted")]),
     # a passive summons of an envoy posted to the summoning state is a protest by that state
@@ -294,6 +296,10 @@ RECOGNITION_CASES = [
     ("The Vatican shifted its relations from the Palestine Liberation Organization to the State of Palestine.",
      [], [("withdraw_recognition", "VAT", "PSE", "asserted")]),
     ("Nauru cut its links with Taiwan.", [("break_relations", "NRU", "TWN", "asserted")], []),
+    # an official out of office at the report acts for the state he served when he acted
+    ("The two governments have barely spoken since Jair Bolsonaro recognised Juan Guaidó as Venezuela's "
+     "interim president in 2019.", [("recognize_government", "BRA", "VEN", "asserted")],
+     [("recognize_government", None, "VEN", "asserted")]),
 ]
 
 

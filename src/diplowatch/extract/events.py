@@ -1122,7 +1122,8 @@ class EventFinder:
             for s in list(starts):
                 if s.dep_ in ("dobj", "nsubjpass", "attr", "dative"):
                     avoid.add(s.i)
-                    avoid.update(t.i for c in s.children if c.dep_ in ("poss", "amod", "compound")
+                    # the owner's words, with a determiner the entity swallowed ("the U.S. embassy")
+                    avoid.update(t.i for c in s.children if c.dep_ in ("poss", "amod", "compound", "det")
                                  for t in c.subtree)
         if frame.object_events:
             for s in starts:

@@ -438,6 +438,10 @@ class Extractor:
             date, precision = _after_previous(date_text, earlier)
         if polarity == "asserted" and date and article.published and _after(date, article.published):
             polarity = "hypothetical"
+        if date and precision != "unknown":
+            # "Petro's predecessor, Iván Duque, recognised Guaidó in 2019": an official acts for the
+            # state he served when he acted, not on the day of the report
+            source, target = (self._person_at(a, date) for a in (source, target))
         start = block.start + sent.start_char
         end = block.start + sent.end_char
         text = content[start:end]
@@ -455,6 +459,19 @@ class Extractor:
                          "headline": block.headline, "nominal_ref": cand.nominal_ref, "context_only": context_only,
                          "future_date": bool(date and article.published and _after(date, article.published))},
         )
+
+    def _person_at(self, actor: Actor | None, date: str) -> Actor | None:
+        """``actor`` re-resolved at ``date`` (ISO 8601, any precision) when it is a listed official
+        who held a role then; any other actor unchanged."""
+        if actor is None or actor.kind != "person":
+            return actor
+        parts = [int(p) for p in date.split("-")]
+        on = dt.date(parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 1)
+        try:
+            then = self.gazetteer.actor(actor.id, on)
+        except KeyError:
+            return actor
+        return then if then.state else actor
 
     def _date(self, trigger: Token, reporting: int | None, published: dt.date | None,
               prefer: str) -> tuple[str | None, str | None, str]:
