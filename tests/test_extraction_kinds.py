@@ -57,6 +57,15 @@ CONTACT_CASES = [
     # a meeting the small parser reads as "on Tuesday Rwanda": the names before the verb are its subject
     ("On Tuesday Rwanda and the Democratic Republic of Congo met in Doha.",
      both("high_level_talks", "RWA", "COD"), []),
+    # an organisation naming only the forum or the group of states is no party of a dyad
+    ("The Kenyan president spoke at the African Union summit in Addis Ababa.", [],
+     [("high_level_talks", "KEN", None, "asserted"), ("high_level_talks", None, "KEN", "asserted")]),
+    ("Ghana's foreign minister arrived in the Ivorian city where the ECOWAS summit is being held.",
+     [("high_level_talks", "GHA", "CIV", "asserted")], [("high_level_talks", "CIV", None, "asserted")]),
+    ("Zambia's president met the finance ministers of the member states of SADC on Friday.", [],
+     [("high_level_talks", "ZMB", None, "asserted")]),
+    # an organisation met in person stays a party
+    ("The Qatari emir met EU leaders on Monday.", [("high_level_talks", "QAT", None, "asserted")], []),
     # "spoke" alone is a statement, not a contact
     ("The Irish and Spanish prime ministers spoke after the Norwegian announcement.",
      [], [("high_level_talks", "IRL", "ESP", "asserted"), ("high_level_talks", "ESP", "IRL", "asserted")]),

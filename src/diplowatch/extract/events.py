@@ -68,6 +68,8 @@ HOST_VERBS = frozenset({"host", "convene", "organise", "organize"})
 DYAD_EVENTS = frozenset({"recall_ambassador"})
 MISSION_NOUNS = frozenset({"embassy", "embassies", "consulate", "consulates", "mission", "missions", "legation",
                            "office", "offices", "delegation", "delegations", "representation"})
+FORUM_NOUNS = frozenset({"summit", "meeting", "conference", "session", "forum", "gathering", "assembly", "ministerial"})
+GROUP_NOUNS = frozenset({"countries", "states", "members", "nations", "governments"})
 MEMBER_VERBS = frozenset({"include", "comprise", "take", "be", "number", "encompass", "consist", "feature", "count"})
 """Verbs that say which states a group consists of ("the list ... includes A, B and C")."""
 
@@ -237,6 +239,33 @@ def _bare_back_reference(tok: Token, event_nouns: frozenset[str] = frozenset()) 
 
 def _passive(tok: Token) -> bool:
     return any(c.dep_ in ("nsubjpass", "auxpass") for c in tok.children)
+
+
+def _forum_or_group(m: Mention, trigger: Token) -> bool:
+    """Whether an organisation mention ``m`` is only the forum or the group of the talks at ``trigger``.
+
+    "the G-7 summit is being held in Biarritz", "an AU meeting": the
+    organisation names where the meeting is (``FORUM_NOUNS``); "a meeting with
+    the speakers of the member countries of the CSTO": it names a group of
+    states (``GROUP_NOUNS`` "of" it), none of them a party of a dyad. "met the
+    NATO secretary general", "met EU leaders", "talks with the EU" keep it.
+    """
+    actor = m.actor
+    doc = trigger.doc
+    last = m.end - 1
+    while last > m.start and doc[last].is_punct:
+        last -= 1
+    head = doc[last]  # the phrase's head noun ("the African *Union*"); the parser may hang "the" elsewhere
+    if actor.kind != "organization":
+        return False
+    if head.dep_ in ("amod", "compound", "nmod") and head.head.lemma_.lower() in FORUM_NOUNS:
+        return True
+    node = head
+    while node.i != trigger.i and node.head.i != node.i:
+        if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in GROUP_NOUNS:
+            return True
+        node = node.head
+    return False
 
 
 class EventFinder:
@@ -1154,6 +1183,8 @@ class EventFinder:
                     for x in subj:
                         best += self._mentions_under(x, mentions, avoid)
         best = [b for b in best if b[1].actor is not None and b[1].actor.state not in own]
+        if frame.event == "high_level_talks":
+            best = [b for b in best if not _forum_or_group(b[1], tok)]
         if frame.government_event and all(b[1].actor.kind == "person" for b in best):
             # "recognised Juan Guaidó *as Venezuela's interim president*": the state he is to lead
             # (a person named as the recognised leader may hold no office yet)
