@@ -6,7 +6,8 @@
      ├── InputError          an input cannot be read or is malformed (names it, and the line)
      ├── ConfigurationError  a setting, model or data file is missing or invalid
      ├── StoreError          the knowledge base cannot be opened or written
-     └── OutputError         an output file or directory cannot be written (names it)
+     ├── OutputError         an output file or directory cannot be written (names it)
+     └── Cancelled           the caller abandoned an analysis before it ended (names the article)
 """
 
 from __future__ import annotations
@@ -43,3 +44,11 @@ class StoreError(DiplowatchError):
 
 class OutputError(DiplowatchError):
     """An output file or directory cannot be written: the message names it and says why."""
+
+
+class Cancelled(DiplowatchError):
+    """An analysis was abandoned because its caller asked (a time limit passed, the client left).
+
+    Nothing of the article's events is returned; the message names the article
+    and how far the analysis had come.
+    """

@@ -409,9 +409,11 @@ class EventFinder:
                 out += [Candidate(frame, frame.event, tok, s, None, s is None, pending[2], "implicit",
                                   implicit_target=True) for s in pending[0]]
         # coordinated clauses share the target of a sibling with the same source
+        chains: dict[int, frozenset[int]] = {}
+        shared = {(c.trigger.i, c.source, c.target) for c in out}
         for tok, frame, sources, generic, spath in waiting:
             if frame.event in DYAD_EVENTS and not any(c.trigger.i == tok.i for c in out) and not any(
-                    self._coordinated(tok, o.trigger) for o in out if o.target is not None):
+                    self._coordinated(tok, o.trigger, chains) for o in out if o.target is not None):
                 # "Mexico said it was bringing its envoy home": from the state it is at odds with
                 out += [Candidate(frame, frame.event, tok, s, None, False, spath, "dyad", dyad_target=True)
                         for s in sources if s is not None]
@@ -420,13 +422,14 @@ class EventFinder:
                 if other.target is None or other.trigger.i == tok.i:
                     continue
                 same = other.source in sources
-                if (same or frame.owner_is_source) and self._coordinated(tok, other.trigger):
+                if (same or frame.owner_is_source) and self._coordinated(tok, other.trigger, chains):
                     # "Bolivia severed ties with Israel, while Chile and Colombia recalled their
                     # ambassadors": an envoy or mission of one's own is recalled from the shared target
                     for s in sources:
                         if s is not None and other.target.state == s.state:
                             continue
-                        if not any(c.trigger.i == tok.i and c.source == s and c.target == other.target for c in out):
+                        if (tok.i, s, other.target) not in shared:
+                            shared.add((tok.i, s, other.target))
                             out.append(Candidate(frame, frame.event, tok, s, other.target, generic, spath,
                                                  f"shared:{other.trigger.text}"))
         return out + backrefs
@@ -444,19 +447,14 @@ class EventFinder:
                          "headline:left", tpath)
 
     @staticmethod
-    def _coordinated(a: Token, b: Token) -> bool:
-        """Whether two triggers sit in clauses coordinated with each other (one a conj of the other's verb chain)."""
-        def chain(t: Token) -> list[int]:
-            out = [t.i]
-            while t.dep_ in ("xcomp", "ccomp", "dobj", "conj", "pobj", "prep", "advcl") and t.head.i != t.i:
-                if t.dep_ == "advcl" and t.tag_ != "VBG" and not any(
-                        c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in t.children):
-                    break  # "after X recalled ...": a subordinate event, not a parallel one
-                t = t.head
-                out.append(t.i)
-            return out
-        ca, cb = chain(a), chain(b)
-        return bool(set(ca) & set(cb))
+    def _coordinated(a: Token, b: Token, chains: dict[int, frozenset[int]]) -> bool:
+        """Whether two triggers sit in clauses coordinated with each other (one a conj of the other's verb chain).
+
+        ``chains`` caches each trigger's verb chain for one sentence; a chain climbs at most
+        :data:`COORDINATION_STEPS` heads, so that a sentence of hundreds of coordinated clauses
+        costs time linear in their number per pair, not in the length of the sentence.
+        """
+        return bool(_verb_chain(a, chains) & _verb_chain(b, chains))
 
     # -- roles -----------------------------------------------------------------
     def _mentions_under(self, tok: Token, mentions: dict[int, Mention], avoid: set[int],
@@ -1226,3 +1224,28 @@ class EventFinder:
                     continue
                 out.append(Candidate(frame, event, tok, s, t.actor, s is None, spath, tpath))
         return out
+
+
+COORDINATION_STEPS = 40
+"""Heads a trigger's verb chain climbs at most when asking whether two clauses are coordinated
+(no clause of real prose is forty coordinations deep; a hostile run of clauses is cut off there)."""
+
+
+def _verb_chain(t: Token, chains: dict[int, frozenset[int]]) -> frozenset[int]:
+    """Token indices of ``t`` and the heads above it through complements, coordination and
+    prepositions, stopping at a subordinate clause ("after X recalled ...": a subordinate event,
+    not a parallel one) or after :data:`COORDINATION_STEPS` heads; cached in ``chains``."""
+    found = chains.get(t.i)
+    if found is not None:
+        return found
+    start = t.i
+    out = [t.i]
+    while len(out) <= COORDINATION_STEPS and t.dep_ in ("xcomp", "ccomp", "dobj", "conj", "pobj", "prep", "advcl") \
+            and t.head.i != t.i:
+        if t.dep_ == "advcl" and t.tag_ != "VBG" and not any(
+                c.dep_ == "mark" and c.lower_ in ("while", "whereas") for c in t.children):
+            break
+        t = t.head
+        out.append(t.i)
+    chains[start] = found = frozenset(out)
+    return found

@@ -17,7 +17,7 @@ import logging
 import re
 from collections import deque
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -34,7 +34,7 @@ from diplowatch.extract.mentions import ArticleContext, Mention, MentionFinder
 from diplowatch.extract.polarity import clause_tokens, governing_chain, read_polarity
 from diplowatch.extract.prefilter import Prefilter
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
-from diplowatch.errors import ConfigurationError
+from diplowatch.errors import Cancelled, ConfigurationError
 from diplowatch.nlp.french import load_french
 from diplowatch.nlp.pipeline import Block, SentenceSplitter, load_nlp, segment, split_block
 from diplowatch.ontology import MUTUAL_EVENTS, POSITION_EVENTS, event_type
@@ -111,16 +111,22 @@ class Extractor:
         gaz = self.gazetteer
         return gaz.demonym(word) is not None or gaz.lookup(word) is not None
 
-    def extract(self, article: Article) -> list[Event]:
+    def extract(self, article: Article, cancelled: Callable[[], bool] | None = None) -> list[Event]:
         """Events reported by one article.
 
         Args:
             article: the article; its ``published`` date anchors relative dates.
+            cancelled: asked between sentences and between the candidates of
+                one sentence; when it answers true the analysis is abandoned
+                (a server's time limit passed, its client went away).
 
         Returns:
             Events in text order, one per (event, source, target, polarity).
+
+        Raises:
+            Cancelled: ``cancelled`` answered true; no event is returned.
         """
-        return next(self._extract_group([article]))[1]
+        return next(self._extract_group([article], cancelled))[1]
 
     def _plan(self, lines: list[Block]) -> list[tuple[Block, bool, tuple[tuple[int, int], ...]]]:
         """The units of an article, whether each is parsed, and the names in those that are not.
@@ -193,16 +199,18 @@ class Extractor:
                                                     time_budget=self.time_budget, lang=lang)
         return found
 
-    def _extract_group(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
+    def _extract_group(self, articles: list[Article], cancelled: Callable[[], bool] | None = None
+                       ) -> Iterator[tuple[Article, list[Event]]]:
         """Events of a group of articles: each run of articles in one language is read by that
         language's extractor (:meth:`reader`), in input order."""
         start = 0
         for n in range(1, len(articles) + 1):
             if n == len(articles) or self.reader(articles[n].lang) is not self.reader(articles[start].lang):
-                yield from self.reader(articles[start].lang)._extract_run(articles[start:n])
+                yield from self.reader(articles[start].lang)._extract_run(articles[start:n], cancelled)
                 start = n
 
-    def _extract_run(self, articles: list[Article]) -> Iterator[tuple[Article, list[Event]]]:
+    def _extract_run(self, articles: list[Article], cancelled: Callable[[], bool] | None = None
+                     ) -> Iterator[tuple[Article, list[Event]]]:
         plans = []
         for article in articles:
             article = self._checked(article)
@@ -213,7 +221,7 @@ class Extractor:
             # lazily, one batch at a time; what the time budget leaves unread is still taken off
             # the shared stream before the next article, which must start at its own first unit
             docs = ((unit, next(parsed) if parse else names, parse) for unit, parse, names in plan)
-            events = self._from_docs(article, article.content, docs, len(plan))
+            events = self._from_docs(article, article.content, docs, len(plan), cancelled)
             if n + 1 < len(plans):
                 deque(docs, maxlen=0)
             yield article, events
@@ -228,19 +236,18 @@ class Extractor:
 
     # -- per article ---------------------------------------------------------------
     def _from_docs(self, article: Article, content: str, docs: Iterable[tuple[Block, Any, bool]],
-                   n_blocks: int) -> list[Event]:
+                   n_blocks: int, cancelled: Callable[[], bool] | None = None) -> list[Event]:
         """Events of the blocks, parsed lazily one batch at a time, within the time budget.
 
         ``docs`` holds ``(block, parsed Doc, True)`` or, for a block not parsed,
-        ``(block, its name spans, False)``.
+        ``(block, its name spans, False)``. The budget and ``cancelled`` are
+        checked before each block and each candidate of a sentence.
         """
         ctx = ArticleContext(on=article.published)
         events: list[Event] = []
-        started = time.monotonic()
+        clock = _Clock(article.id, self.time_budget, cancelled, n_blocks)
         for n, (block, doc, parsed) in enumerate(docs):
-            if self.time_budget is not None and time.monotonic() - started > self.time_budget:
-                log.warning("%s: time budget of %.0f s spent after %d of %d sentences; the rest is not analysed",
-                            article.id, self.time_budget, n, n_blocks)
+            if clock.spent(n):
                 break
             if not parsed:
                 self.mentions.find_names(block.text, doc, block.start, ctx)
@@ -252,13 +259,19 @@ class Extractor:
                                               and len(sent) <= 20)
                 found: list[Event] = []
                 for cand in self.events.find(sent, mentions, headline):
+                    if clock.spent(n):
+                        break
                     if cand.event in POSITION_EVENTS:
                         continue  # positions are read by extract/positions.py
                     coded = self._code(article, content, block, sent, cand, mentions, events)
                     events.extend(coded)
                     found.extend(coded)
+                if clock.over:
+                    break
                 found.extend(self._positions(article, content, block, sent, mentions, events, found))
                 self._remember_dyads(found, ctx)
+            if clock.over:
+                break
         return tag_events(_merge([e for e in events if not e.explanation.get("context_only")]), content)
 
     def _positions(self, article: Article, content: str, block: Block, sent: Span,
@@ -636,6 +649,37 @@ def _mirrored(e: Event) -> Event:
                    source=e.target, target=e.source,
                    explanation={**e.explanation, "source_path": e.explanation.get("target_path", ""),
                                 "target_path": "reciprocal:" + str(e.explanation.get("source_path", ""))})
+
+
+class _Clock:
+    """The time budget of one article's analysis, and its caller's cancellation.
+
+    Args:
+        article: the article id (for the messages).
+        budget: seconds the analysis may take, or ``None``.
+        cancelled: the caller's question "abandon?", or ``None``.
+        n_blocks: how many sentences the article has (for the messages).
+    """
+
+    def __init__(self, article: str, budget: float | None, cancelled: Callable[[], bool] | None,
+                 n_blocks: int) -> None:
+        self.article, self.budget, self.cancelled, self.n_blocks = article, budget, cancelled, n_blocks
+        self.started = time.monotonic()
+        self.over = False
+
+    def spent(self, n: int) -> bool:
+        """Whether the budget is spent (warned once), at sentence ``n`` (0-based).
+
+        Raises:
+            Cancelled: the caller asked to abandon the analysis.
+        """
+        if self.cancelled is not None and self.cancelled():
+            raise Cancelled(f"article {self.article}: analysis abandoned at sentence {n + 1} of {self.n_blocks}")
+        if not self.over and self.budget is not None and time.monotonic() - self.started > self.budget:
+            log.warning("%s: time budget of %.0f s spent after %d of %d sentences; the rest is not analysed",
+                        self.article, self.budget, n, self.n_blocks)
+            self.over = True
+        return self.over
 
 
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
