@@ -146,6 +146,21 @@ STATEMENT_CASES = [
     # "charging that X had meddled": the subject of the charge is its target
     ("Caracas recalled its envoy, charging that Colombia had interfered in its internal affairs.",
      [("criticize", "VEN", "COL", "asserted")], []),
+    # laying an attack at a state's door is an accusation of that state (CAMEO 112) ...
+    ("Warsaw alleged that Minsk had a hand in the sabotage of the railway line.",
+     [("criticize", "POL", "BLR", "asserted")], [("criticize", "BLR", "POL", "asserted")]),
+    ("The Dutch foreign minister said on Friday that Iran was behind the two killings.",
+     [("criticize", "NLD", "IRN", "asserted")], []),
+    ("Britain concluded that the Syrian government had orchestrated the bombing of the convoy.",
+     [("criticize", "GBR", "SYR", "asserted")], []),
+    # ... denied when the speaker denies it, and no act at all in the narrator's own voice
+    ("Oslo does not believe that Moscow was behind the explosion at the depot.",
+     [("criticize", "NOR", "RUS", "negated")], [("criticize", "NOR", "RUS", "asserted")]),
+    ("Investigators still do not know who was behind the attack on the Iraqi embassy.",
+     [], [("criticize", None, "IRQ", "asserted")]),
+    # a speaker who blames its own state accuses no other ("said Chile had a hand in its own crisis")
+    ("Chile's opposition leader said Chile had a hand in the collapse of the talks.",
+     [], [("criticize", "CHL", "CHL", "asserted")]),
 ]
 
 

@@ -923,6 +923,8 @@ class EventFinder:
             return self._mediation(tok, frame, mentions, sources, generic, spath), None
         if frame.roles == "speaker_judges":
             return self._judged(tok, frame, mentions), None
+        if frame.roles == "speaker_blames":
+            return self._blamed(tok, frame, mentions), None
         if frame.mutual:
             holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
             between = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"]
@@ -960,6 +962,29 @@ class EventFinder:
         if not targets and (sources or generic):
             pending = ([m.actor for m in sources] or [None], generic, spath)
         return cands, pending
+
+    def _blamed(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
+        """Roles of "X alleged that *Y was behind* the attack": the speaker of the reporting or
+        accusing verb (``reporting_verbs``, ``accusing_verbs`` of polarity.yaml) above the
+        trigger is the source, the actor the trigger's subject names is the target.
+
+        No candidate when the trigger is not a complement of such a verb (the narrator's own
+        "Iran was behind the attack" is no act of any state), when its subject names no actor,
+        or when the speaker blames its own state.
+        """
+        verb = tok.head
+        speaking = self.lex.cues["reporting_verbs"] | self.lex.cues.get("accusing_verbs", frozenset())
+        if tok.dep_ != "ccomp" or verb.lemma_.lower() not in speaking:
+            return []
+        subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+        if subj is None:
+            return []
+        sources, generic, spath, _used = self._subject(verb, mentions)
+        if not sources and not generic:
+            return []
+        own = {m.actor.state for m in sources if m.actor is not None and m.actor.state}
+        targets = [m for m in self._collect(subj, mentions) if m.actor is not None and m.actor.state not in own]
+        return self._fan(frame, frame.event, tok, sources, targets, generic, "speaker:" + spath, "blamed")
 
     def _judged(self, tok: Token, frame: Frame, mentions: dict[int, Mention]) -> list[Candidate]:
         """Roles of "X said *the decree violated* international law": the speaker of the

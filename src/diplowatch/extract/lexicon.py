@@ -35,7 +35,7 @@ class Frame:
         government_event: event type used when the object names a government.
         government_words: lemmas that mark a government object.
         roles: ``""``, ``recipient_source``, ``host_allows``, ``takes_effect``, ``switch``,
-            ``mediator`` or ``speaker_judges`` (see triggers.yaml).
+            ``mediator``, ``speaker_judges`` or ``speaker_blames`` (see triggers.yaml).
         hosts: lemmas of the permitting verb for ``host_allows``.
         mutual: a coordinated subject gives the target when there is no object.
         constitutive: "agreed to ..." reports the act itself.

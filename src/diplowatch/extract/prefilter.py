@@ -41,6 +41,7 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
     "win": ("won",), "lose": ("lost",), "deal": ("dealt",), "stand": ("stood",), "forge": ("forged",),
     "fly": ("flew", "flown"), "throw": ("threw", "thrown"), "freeze": ("froze", "frozen"), "choose": ("chose", "chosen"),
     "shake": ("shook", "shaken"), "feel": ("felt",), "go": ("went", "gone"),
+    "be": ("is", "was", "were", "are", "been", "'s"), "have": ("has", "had"),
 }
 """Past forms that do not begin with the lemma's stem (English irregular verbs)."""
 
