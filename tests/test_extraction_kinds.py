@@ -158,6 +158,12 @@ STATEMENT_CASES = [
      [("criticize", "NOR", "RUS", "negated")], [("criticize", "NOR", "RUS", "asserted")]),
     ("Investigators still do not know who was behind the attack on the Iraqi embassy.",
      [], [("criticize", None, "IRQ", "asserted")]),
+    # a protest or concern *about* an act names the act's agent as its target
+    ("On Monday Oslo expelled two Russian diplomats. The Russian Foreign Ministry lodged a strong protest "
+     "against the move.",
+     [("criticize", "RUS", "NOR", "asserted")], [("criticize", "NOR", "RUS", "asserted")]),
+    ("Chile recognised Palestine on Tuesday. Israel voiced deep concern over the decision.",
+     [("criticize", "ISR", "CHL", "asserted")], [("criticize", "ISR", "PSE", "asserted")]),
     # a speaker who blames its own state accuses no other ("said Chile had a hand in its own crisis")
     ("Chile's opposition leader said Chile had a hand in the collapse of the talks.",
      [], [("criticize", "CHL", "CHL", "asserted")]),

@@ -159,6 +159,11 @@ def _conjuncts(tok: Token) -> Iterator[Token]:
                         yield from _conjuncts(o)
 
 
+COMPLAINT_PREPS = frozenset({"against", "over", "about", "at", "regarding", "for"})
+"""Prepositions by which a frame's required noun names the act it is about ("a protest *against*
+the move", "concern *over* the decision", "gratitude *for* the step")."""
+
+
 def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
     """The trigger's argument tokens, down ``depth`` steps, not into clauses."""
     frontier = [trigger]
@@ -1178,10 +1183,16 @@ class EventFinder:
                     avoid.update(t.i for c in s.children if c.dep_ in ("poss", "amod", "compound", "det")
                                  for t in c.subtree)
         if frame.object_events:
-            for s in starts:
+            # "lodged a protest *against the move*", "voiced concern over *the decision*": the event
+            # the required noun of the frame is about stands as its object
+            about = [p for s in starts if s.dep_ == "dobj" and s.lemma_.lower() in frame.requires
+                     for c in s.children if c.dep_ == "prep" and c.lower_ in COMPLAINT_PREPS
+                     for p in c.children if p.dep_ == "pobj"]
+            for s in starts + about:
                 lemma = s.lemma_.lower()
                 # "welcomed the move"; "a move condemned by the AU" (the participle describes the event)
-                as_object = s.dep_ in ("dobj", "nsubjpass") or (described is not None and s.i == described.i)
+                as_object = s.dep_ in ("dobj", "nsubjpass") or (described is not None and s.i == described.i) \
+                    or s in about
                 if not as_object:
                     continue
                 if lemma in self.lex.joint_event_nouns:
