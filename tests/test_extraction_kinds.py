@@ -98,6 +98,10 @@ CONTACT_CASES += [
     ("Norway has offered to mediate between Colombia and Venezuela.",
      [("high_level_talks", "NOR", "COL", "hypothetical"), ("high_level_talks", "NOR", "VEN", "hypothetical")],
      [("high_level_talks", "NOR", "COL", "asserted")]),
+    # "A and B did X under a US-brokered deal": the modifier is the mediator, the clause's subject the parties
+    ("Angola and Mozambique settled their border dispute on Friday under a Portuguese-brokered accord.",
+     [("high_level_talks", "PRT", "AGO", "asserted"), ("high_level_talks", "PRT", "MOZ", "asserted")],
+     [("high_level_talks", "AGO", "MOZ", "asserted")]),
 ]
 
 

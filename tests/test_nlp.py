@@ -105,3 +105,30 @@ def test_split_block_keeps_offsets_and_marks_the_first_sentence():
         ("La Paz protested.", False, False),
     ]
     assert all(content[u.start:u.start + len(u.text)] == u.text for u in units)
+
+
+@pytest.mark.parametrize(("line", "dateline"), [
+    ("HANOI (AFP) – Vietnam recalled its envoy on Monday.", "HANOI (AFP) – "),
+    ("OTTAWA, March 3 (CP) - Canada said it would act.", "OTTAWA, March 3 (CP) - "),
+    ("TUNIS, May 9. /APS/. The talks resumed.", "TUNIS, May 9. /APS/. "),
+    ("NAIROBI: Kenya and Somalia restored ties.", "NAIROBI: "),
+    # an acronym with a colon or dash is a headline's actor, not a place; a plain sentence has none
+    ("NATO: Allies agree to expel the diplomats", ""),
+    ("UAE – Qatar talks resume", ""),
+    ("The US said on Monday it would reopen its embassy.", ""),
+])
+def test_a_dateline_is_no_part_of_the_sentence_after_it(line, dateline):
+    content = "Headline Here\n\n" + line + "\n"
+    body = segment(content, keep=lambda w: False)[1]
+    assert body.text == line[len(dateline):]
+    assert content[body.start:body.start + len(body.text)] == body.text
+
+
+def test_a_dateline_does_not_spoil_the_parse_of_its_sentence():
+    from diplowatch import analyze
+
+    # read with the dateline, "BRASILIA" was the subject and the two states its appositions
+    text = "Ties restored\n\nBRASILIA (Reuters) – Bolivia and Paraguay restored diplomatic relations on Monday."
+    found = {(e.event, e.source.state, e.target.state, e.polarity) for e in analyze(text, published="2024-03-06")
+             if e.source and e.target}
+    assert ("restore_relations", "BOL", "PRY", "asserted") in found

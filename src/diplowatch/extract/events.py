@@ -698,13 +698,14 @@ class EventFinder:
         """A mediator and each party: "Turkey launched a mediation effort between Somalia and
         Ethiopia", "a US-brokered agreement between Armenia and Azerbaijan", "the restoration of ties
         between Iran and Saudi Arabia under China's mediation", "mediated talks between X and Y"."""
-        if not sources:
-            # "US-brokered", "Qatari-mediated": the mediator is the participle's modifier
-            sources = [mentions[c.i] for c in tok.children if c.dep_ in ("npadvmod", "compound", "amod", "nmod")
-                       and c.i in mentions and mentions[c.i].actor is not None]
-            if not sources and tok.i >= 2 and tok.doc[tok.i - 1].text == "-" and tok.i - 2 in mentions:
-                sources = [mentions[tok.i - 2]]
-            spath = "modifier" if sources else spath
+        # "US-brokered", "Qatari-mediated": the mediator is the participle's modifier, even where the
+        # clause above has a subject of its own ("A and B made peace under a US-brokered deal")
+        named = [mentions[c.i] for c in tok.children if c.dep_ in ("npadvmod", "compound", "amod", "nmod")
+                 and c.i in mentions and mentions[c.i].actor is not None]
+        if not named and tok.i >= 2 and tok.doc[tok.i - 1].text == "-" and tok.i - 2 in mentions:
+            named = [mentions[tok.i - 2]]
+        if named and (not sources or tok.dep_ in ("amod", "compound")):
+            sources, generic, spath = named, False, "modifier"
         nodes, node = [tok], tok
         for _ in range(3):  # the phrase that names the parties: the trigger's, its object's, or its head's
             if node.head.i == node.i:

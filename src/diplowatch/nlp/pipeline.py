@@ -92,6 +92,16 @@ class Block:
 
 
 _LINE = re.compile(r"[^\n]+")
+DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3})"        # the place, or the agency, in capitals
+    r"(?:, ?[A-Z][a-z]+(?: [A-Z][a-z]+){0,2})?"            # ", Ukraine", ", March"
+    r"(?:,? ?(?:[A-Z][a-z]{2,8}\.? )?\d{1,2}(?:, ?\d{4})?)?"  # ", April 22", " 5", ", March 26, 2018"
+    r"\.?\s*(?:\([A-Za-z][\w .&/-]{1,30}\)|/[A-Za-z]{2,10}/\.?)?"  # "(Reuters)", "/TASS/."
+    r"\s*(?:[-–—:])?\s+(?=[A-Z\"“‘'])")
+"""A news dateline opening a paragraph ("JERUSALEM (Reuters) – ", "PRAGUE, April 22. /TASS/. ",
+"KYIV, Ukraine (AP) — ", "BEIJING: "): its place is written in capitals (three letters or more)
+and a dash, a colon, an agency in brackets or slashes ends it. It is no part of the sentence after
+it, whose parse it would spoil (the place read as the subject), and is not parsed."""
 _WORD = re.compile(r"[A-Za-z][\w'’\-]*")
 _SMALL = frozenset("a an and as at but by for from in into of on or over the to with vs via".split())
 
@@ -221,10 +231,35 @@ def segment(content: str, keep: Callable[[str], bool]) -> list[Block]:
         if not line.strip():
             continue
         for start, piece in _split_long(m.start(), line):
+            if start == m.start() and (cut := _dateline(piece)):
+                start, piece = start + cut, piece[cut:]
             headline = looks_like_headline(piece)
             parse = sentence_case(piece, keep) if headline else piece
             blocks.append(Block(start, piece, parse, headline, first=start == m.start()))
     return blocks
+
+
+def _dateline(line: str) -> int:
+    """Length of the dateline that opens ``line`` (:data:`DATELINE`), or 0.
+
+    Only a place of three capitals or more counts ("UN: " is no dateline), and something
+    must mark the end: a dash, a colon, or an agency in brackets or slashes. A word of four
+    capitals or fewer with only a dash or colon after it is an acronym ("NATO: allies agree"),
+    not a place, unless a date or an agency follows it ("STA, March 26, 2018 – ").
+    """
+    m = DATELINE.match(line)
+    if m is None:
+        return 0
+    head = m.group(0)
+    place = re.match(r"[A-Z][A-Z.'’ -]*", head)
+    if place is None or sum(c.isalpha() for c in place.group(0)) < 3 or not re.search(r"[-–—:(/]", head):
+        return 0
+    words = place.group(0).split()
+    if len(words) > 1 and words[-1] in ("A", "I"):
+        return 0
+    if len(words) == 1 and len(words[0]) <= 4 and not re.search(r"[\d(/]", head):
+        return 0  # "NATO: allies agree", "USA – Mexico": an acronym, with no date or agency after it
+    return m.end()
 
 
 def _pieces(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
