@@ -343,6 +343,26 @@ def test_recognition(extractor, text, expect, absent):
     check(keys(extractor, text), expect, absent)
 
 
+RELATION_NOUN_CASES = [
+    # a nominal relations act whose pair hangs on the relation noun ("of ties *between* A and B")
+    ("The summit came weeks after the restoration of ties between Egypt and Turkey.",
+     [("restore_relations", "EGY", "TUR", "asserted")], []),
+    ("The severance of relations between Bolivia and Israel in 2023 drew wide comment.",
+     [("break_relations", "BOL", "ISR", "asserted")], []),
+    # ... doubted or foreseen, it has not happened
+    ("Analysts doubt a resumption of relations between Iran and Egypt.",
+     [("restore_relations", "EGY", "IRN", "hypothetical")], [("restore_relations", "EGY", "IRN", "asserted")]),
+    ("Diplomats anticipate the restoration of ties between Chad and Israel.",
+     [("restore_relations", "ISR", "TCD", "hypothetical")], [("restore_relations", "ISR", "TCD", "asserted")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expect", "absent"), RELATION_NOUN_CASES,
+                         ids=[f"relation-noun-{i}" for i in range(len(RELATION_NOUN_CASES))])
+def test_relation_nouns(extractor, text, expect, absent):
+    check(keys(extractor, text), expect, absent)
+
+
 LIST_CASES = [
     ("The list of countries that have withdrawn recognition of Kosovo includes Togo, Ghana and Nauru.",
      [("withdraw_recognition", s, "XKX", "asserted") for s in ("TGO", "GHA", "NRU")]),

@@ -933,6 +933,10 @@ class EventFinder:
             return self._blamed(tok, frame, mentions), None
         if frame.mutual:
             holders = [tok] + [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "nsubj")]
+            if tok.pos_ == "NOUN":
+                # "the restoration of ties *between* Egypt and Turkey": the relation noun holds the pair
+                holders += [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                            for p in c.children if p.dep_ == "pobj"]
             between = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "between"]
             pair = self._parties(between[0], mentions) if between else []
             if len(pair) >= 2:
