@@ -162,6 +162,11 @@ STATEMENT_CASES = [
      [("criticize", "NOR", "RUS", "negated")], [("criticize", "NOR", "RUS", "asserted")]),
     ("Investigators still do not know who was behind the attack on the Iraqi embassy.",
      [], [("criticize", None, "IRQ", "asserted")]),
+    # speaking highly of someone is praise, not talks; speaking *with* someone is talks
+    ("Kenya's president spoke highly of Uganda's role in the peace process.",
+     [("praise", "KEN", "UGA", "asserted")], [("high_level_talks", "KEN", "UGA", "asserted")]),
+    ("Kenya's president spoke with Uganda's president on Monday.",
+     both("high_level_talks", "KEN", "UGA"), [("praise", "KEN", "UGA", "asserted")]),
     # a protest or concern *about* an act names the act's agent as its target
     ("On Monday Oslo expelled two Russian diplomats. The Russian Foreign Ministry lodged a strong protest "
      "against the move.",
