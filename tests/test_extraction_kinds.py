@@ -348,6 +348,22 @@ def test_recognition(extractor, text, expect, absent):
     check(keys(extractor, text), expect, absent)
 
 
+PROSCRIPTION_CASES = [
+    # a passive listing names its lister by place, also where the place hangs on the "as" noun
+    # (the gazetteer places Hezbollah in Lebanon, Hamas in Palestine)
+    ("Hezbollah has been listed as a terrorist organisation in Germany since April 2020.",
+     [("designate_organization", "DEU", "LBN", "asserted")], []),
+    ("Hamas is not listed as a terrorist group in Norway.",
+     [("designate_organization", "NOR", "PSE", "negated")], [("designate_organization", "NOR", "PSE", "asserted")]),
+]
+
+
+@pytest.mark.parametrize(("text", "expect", "absent"), PROSCRIPTION_CASES,
+                         ids=[f"proscription-{i}" for i in range(len(PROSCRIPTION_CASES))])
+def test_proscription_by_place(extractor, text, expect, absent):
+    check(keys(extractor, text), expect, absent)
+
+
 RELATION_NOUN_CASES = [
     # a nominal relations act whose pair hangs on the relation noun ("of ties *between* A and B")
     ("The summit came weeks after the restoration of ties between Egypt and Turkey.",

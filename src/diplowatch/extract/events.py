@@ -851,7 +851,11 @@ class EventFinder:
                 if sources:
                     spath, generic = "list-owner", False
         if not sources and frame.location_source:
-            place = [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "in"
+            # "banned in Germany"; "listed as a terrorist group in Russia", where the parser hangs the
+            # place on the category noun of the "as" phrase
+            holders = [tok] + [p for c in tok.children if c.dep_ == "prep" and c.lower_ == "as"
+                               for p in c.children if p.dep_ == "pobj"]
+            place = [p for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "in"
                      for p in c.children if p.dep_ == "pobj"]
             sources = [m for p in place for m in self._collect(p, mentions)
                        if m.actor is not None and m.actor.kind == "state"]
