@@ -107,9 +107,27 @@ POLARITY_CASES = [
 ]
 
 
+# the French model's attachments that the clear view repairs (nlp/french.py, repair_attachments)
+REPAIR_CASES = [
+    # a time noun gives its complements back to the verb: "avec" + noun, "de" + infinitive
+    ("Le ministre marocain des Affaires étrangères a eu un entretien dans la matinée avec son homologue espagnol.",
+     ("high_level_talks", "MAR", "ESP", "asserted")),
+    ("Le président ivoirien s'est entretenu dans la soirée avec le président ghanéen.",
+     ("high_level_talks", "CIV", "GHA", "asserted")),
+    ("Le Niger a décidé dans la soirée d'expulser deux diplomates belges.", ("expel_diplomats", "NER", "BEL", "asserted")),
+    # a verbal locution ("faire part de") takes its "de" complement through its bare noun
+    ("Le Qatar et Bahreïn ont fait part vendredi du rétablissement de leurs relations diplomatiques.",
+     ("restore_relations", "BHR", "QAT", "asserted")),
+    # a complex preposition ("au cours de", "à l'issue de") is one preposition over its noun
+    ("La Belgique et le Luxembourg ont abordé la question du budget européen au cours d'un entretien téléphonique.",
+     ("high_level_talks", "BEL", "LUX", "asserted")),
+    ("Le président tunisien et le président algérien ont évoqué la crise libyenne à l'issue d'un entretien "
+     "téléphonique.", ("high_level_talks", "DZA", "TUN", "asserted")),
+]
+
 @needs_french
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "expected"), EVENT_CASES + POLARITY_CASES, ids=lambda v: str(v)[:48])
+@pytest.mark.parametrize(("text", "expected"), EVENT_CASES + POLARITY_CASES + REPAIR_CASES, ids=lambda v: str(v)[:48])
 def test_french_sentence(extractor, text: str, expected: tuple) -> None:
     found = french_keys(extractor, text)
     assert expected in found, f"missing {expected}; found:\n  {show(found)}"
