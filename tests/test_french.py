@@ -236,3 +236,17 @@ def test_cli_analyze_reads_a_french_file_by_its_detected_language(tmp_path) -> N
         ("recall_ambassador", "SEN", "MLI", "2025-07-03")]
     ev = rows[0]["evidence"]
     assert FRENCH_REPORT[ev["start"]:ev["end"]] == ev["text"]
+
+
+@needs_french
+@pytest.mark.slow
+def test_switch_between_rival_governments_told_as_relations(extractor) -> None:
+    # DESIGN §1: a switch Taipei → Beijing withdraws one recognition and recognises the other government
+    text = ("Le Nicaragua a rompu mardi ses relations diplomatiques avec Taïwan. "
+            "Deux jours plus tard, Managua a établi des relations diplomatiques avec la Chine.")
+    found = french_keys(extractor, text)
+    assert {("withdraw_recognition", "NIC", "TWN", "asserted"), ("recognize_government", "NIC", "CHN", "asserted"),
+            ("break_relations", "NIC", "TWN", "asserted")} <= found, show(found)
+    # a break alone is no switch
+    alone = french_keys(extractor, "Le Nicaragua a rompu mardi ses relations diplomatiques avec Taïwan.")
+    assert not {k for k in alone if k[0] in ("withdraw_recognition", "recognize_government")}, show(alone)
