@@ -250,3 +250,15 @@ def test_switch_between_rival_governments_told_as_relations(extractor) -> None:
     # a break alone is no switch
     alone = french_keys(extractor, "Le Nicaragua a rompu mardi ses relations diplomatiques avec Taïwan.")
     assert not {k for k in alone if k[0] in ("withdraw_recognition", "recognize_government")}, show(alone)
+
+
+@needs_french
+@pytest.mark.slow
+def test_states_listed_by_dont_recognise_the_island_named_before(extractor) -> None:
+    # "dont A et B" lists members of the plural subject; "l'île" is Taïwan, not a state of that subject
+    text = ("Taïwan a encore perdu un allié cette semaine. "
+            "Aujourd'hui, seuls douze États, dont le Paraguay et Haïti, reconnaissent l'île.")
+    found = french_keys(extractor, text)
+    assert {("recognize_state", "PRY", "TWN", "asserted"), ("recognize_state", "HTI", "TWN", "asserted")} <= found, \
+        show(found)
+    assert not any(k[2] in ("PRY", "HTI") for k in found), show(found)

@@ -194,6 +194,9 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
     ``obl`` with ``de`` after the bare noun becomes an ``nmod`` of the noun, so an event noun
     there ("a fait part du rétablissement des relations") reads its actors from the clause.
 
+    A verbless relative on "dont" ("plusieurs États, *dont le Tchad*", which the model hangs as an
+    ``nmod``) is an ``appos`` of its noun, as English "including Chad": the members it lists.
+
     A complex preposition ("*au cours d'*un entretien", "*lors de* la visite", "*à l'issue de*
     l'entretien") becomes one ``prep`` (its head noun, whose clear-view form is "during", "after", …)
     over the noun as ``pobj``, as English "during the call".
@@ -230,6 +233,12 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
                 for c in head.children:
                     if c.dep_ in ("case", "det"):
                         deps[c.i] = "dep"
+    for t in doc:
+        # "18 États, *dont le Vatican*": a verbless relative on "dont" lists members, an apposition
+        mark = next((c for c in t.children if c.lower_ == "dont" and c.i < t.i), None)
+        if mark is not None and t.pos_ in ("NOUN", "PROPN") and t.head.pos_ in ("NOUN", "PROPN") \
+                and t.head.i != t.i and deps[t.i] in ("nmod", "acl:relcl", "appos"):
+            deps[t.i], deps[mark.i] = "appos", "dep"
     for verb in doc:
         bare = next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "NOUN"
                      and not any(d.dep_ == "det" for d in c.children)), None)
