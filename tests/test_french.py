@@ -123,6 +123,9 @@ REPAIR_CASES = [
      ("high_level_talks", "BEL", "LUX", "asserted")),
     ("Le président tunisien et le président algérien ont évoqué la crise libyenne à l'issue d'un entretien "
      "téléphonique.", ("high_level_talks", "DZA", "TUN", "asserted")),
+    # "de la part de" is one preposition, English "from": whose words are criticised
+    ("La ministre belge des Affaires étrangères a dénoncé mardi des menaces inacceptables de la part des Iraniens.",
+     ("criticize", "BEL", "IRN", "asserted")),
 ]
 
 @needs_french

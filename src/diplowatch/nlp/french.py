@@ -84,7 +84,7 @@ FUNCTION_WORDS: dict[str, str] = {
     "auprès": "with", "chez": "at", "parmi": "among", "selon": "according", "comme": "as",
     "sous": "under", "malgré": "despite", "hors": "out",
     # the nouns of complex prepositions (see COMPLEX_PREPOSITIONS)
-    "cours": "during", "issue": "after", "suite": "after", "marge": "at",
+    "cours": "during", "issue": "after", "suite": "after", "marge": "at", "part": "from",
     # articles, demonstratives, possessives, pronouns
     "le": "the", "la": "the", "les": "the", "l'": "the", "l’": "the",
     "ce": "this", "cet": "this", "cette": "this", "ces": "these",
@@ -95,9 +95,9 @@ FUNCTION_WORDS: dict[str, str] = {
 }
 """French word (lower case) → the English form the engine names; the clear view's ``lower_``."""
 
-COMPLEX_PREPOSITIONS = frozenset({"lors", "cours", "issue", "suite", "marge"})
+COMPLEX_PREPOSITIONS = frozenset({"lors", "cours", "issue", "suite", "marge", "part"})
 """Heads of the French complex prepositions "lors de", "au cours de", "à l'issue de", "à la suite de",
-"en marge de": the clear view makes each one preposition (its English form in :data:`FUNCTION_WORDS`)
+"en marge de", "de la part de" (English "from"): the clear view makes each one preposition (its English form in :data:`FUNCTION_WORDS`)
 over the noun its "de" introduces (see :func:`repair_attachments`)."""
 
 NEGATION_ADVERBS = frozenset({"pas", "jamais", "plus", "guère", "point", "nullement"})
