@@ -513,6 +513,14 @@ def test_hypothetical(extractor, text, triple):
     assert triple + ("asserted",) not in found, f"{text}: reported as asserted"
 
 
+def test_a_hypothetical_governor_leaves_its_circumstance_asserted(extractor):
+    # "considered X during a call": what was considered is open, the call took place
+    found = events(extractor, "Chile's foreign minister and his Peruvian counterpart considered new border "
+                              "crossings during a phone call on Monday.")
+    assert ("high_level_talks", "CHL", "PER", "asserted") in found, show(found)
+    assert not any(k[3] == "hypothetical" for k in found), show(found)
+
+
 def test_appeal_is_not_the_appealers_act(extractor):
     found = events(extractor, "Algeria urged Japan to recognise the State of Palestine.")
     assert ("recognize_state", "DZA", "PSE", "asserted") not in found, show(found)

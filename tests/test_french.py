@@ -123,6 +123,11 @@ REPAIR_CASES = [
      ("high_level_talks", "BEL", "LUX", "asserted")),
     ("Le président tunisien et le président algérien ont évoqué la crise libyenne à l'issue d'un entretien "
      "téléphonique.", ("high_level_talks", "DZA", "TUN", "asserted")),
+    ("Le président tunisien et son homologue algérien ont évoqué la crise libyenne lors d'un entretien téléphonique.",
+     ("high_level_talks", "DZA", "TUN", "asserted")),
+    # "son homologue" is coordinated with the minister, not with "Affaires étrangères"
+    ("Le ministre portugais des Affaires étrangères et son homologue angolais ont examiné, au cours d'une "
+     "conversation téléphonique, la coopération économique.", ("high_level_talks", "AGO", "PRT", "asserted")),
     # "de la part de" is one preposition, English "from": whose words are criticised
     ("La ministre belge des Affaires étrangères a dénoncé mardi des menaces inacceptables de la part des Iraniens.",
      ("criticize", "BEL", "IRN", "asserted")),

@@ -159,6 +159,16 @@ def _conjuncts(tok: Token) -> Iterator[Token]:
                         yield from _conjuncts(o)
 
 
+def _named(tok: Token, mentions: dict[int, Mention]) -> Mention | None:
+    """The mention at ``tok``, or else the one of a modifier that names it ("his Argentine
+    counterpart", "son homologue angolais": the demonym); a possessive pronoun names no one here."""
+    m = mentions.get(tok.i)
+    if m is not None:
+        return m
+    return next((mentions[c.i] for c in tok.children if c.dep_ in ("amod", "compound", "appos", "poss", "nmod")
+                 and c.i in mentions and mentions[c.i].via != "pronoun"), None)
+
+
 def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
     """The trigger's argument tokens, down ``depth`` steps, not into clauses."""
     frontier = [trigger]
@@ -489,11 +499,7 @@ class EventFinder:
         for extra in m.group[1:]:
             out.append(Mention(m.start, m.end, m.char_start, m.char_end, m.text, extra, m.via, m.sent, m.head))
         for t in _conjuncts(doc[m.head]):
-            mm = mentions.get(t.i)
-            if mm is None and t.i != m.head:
-                # "Chile's minister and his Argentine counterpart": a conjunct named by its modifier
-                mm = next((mentions[c.i] for c in t.children if c.dep_ in ("amod", "compound", "appos", "poss", "nmod")
-                           and c.i in mentions and mentions[c.i].via != "pronoun"), None)
+            mm = mentions.get(t.i) if t.i == m.head else _named(t, mentions)
             if mm is not None and id(mm) not in seen and mm.actor is not None:
                 seen.add(id(mm))
                 out.append(mm)
@@ -524,7 +530,7 @@ class EventFinder:
             heads = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                      for o in c.children if o.dep_ == "pobj"] + list(_conjuncts(tok))[1:]
             for t in heads:
-                extra = mentions.get(t.i)
+                extra = _named(t, mentions)
                 if extra is not None and extra.actor is not None and id(extra) not in seen:
                     for x in self._expand(extra, mentions, tok.doc):
                         if id(x) not in seen:

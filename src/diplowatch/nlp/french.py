@@ -194,6 +194,10 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
     ``obl`` with ``de`` after the bare noun becomes an ``nmod`` of the noun, so an event noun
     there ("a fait part du rétablissement des relations") reads its actors from the clause.
 
+    A counterpart coordinated with the complement of an official's title ("le ministre des
+    Affaires étrangères et *son homologue*", which the model hangs on "Affaires") is coordinated
+    with the official.
+
     A verbless relative on "dont" ("plusieurs États, *dont le Tchad*", which the model hangs as an
     ``nmod``) is an ``appos`` of its noun, as English "including Chad": the members it lists.
 
@@ -225,7 +229,7 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
             heads[t.i] = moved[t.head.i]
     for t in doc:
         head = t.head
-        if head.lower_ in COMPLEX_PREPOSITIONS and head.i != t.i and deps[t.i] in ("nmod", "obl") \
+        if head.lower_ in COMPLEX_PREPOSITIONS and head.i != t.i and deps[t.i].startswith(("nmod", "obl")) \
                 and (head.lower_ == "lors" or any(c.dep_ == "case" for c in head.children)):
             case = [c for c in t.children if c.dep_ == "case" and c.lower_ in ("de", "d'", "d’", "du", "des")]
             if case:
@@ -233,6 +237,14 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
                 for c in head.children:
                     if c.dep_ in ("case", "det"):
                         deps[c.i] = "dep"
+    for t in doc:
+        # "le ministre des Affaires étrangères et *son homologue*": a counterpart is coordinated
+        # with the official, not with his title's complement
+        if t.dep_ == "conj" and t.lemma_.lower() == "homologue" and t.head.dep_ == "nmod":
+            head = t.head
+            while head.dep_ == "nmod" and head.head.i != head.i:
+                head = head.head
+            heads[t.i] = head.i
     for t in doc:
         # "18 États, *dont le Vatican*": a verbless relative on "dont" lists members, an apposition
         mark = next((c for c in t.children if c.lower_ == "dont" and c.i < t.i), None)
