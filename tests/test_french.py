@@ -128,6 +128,8 @@ REPAIR_CASES = [
     # "son homologue" is coordinated with the minister, not with "Affaires étrangères"
     ("Le ministre portugais des Affaires étrangères et son homologue angolais ont examiné, au cours d'une "
      "conversation téléphonique, la coopération économique.", ("high_level_talks", "AGO", "PRT", "asserted")),
+    # an infinitive the model hangs on the person a verb governs is the verb's ("sommer X de quitter")
+    ("Le Niger a sommé l'ambassadeur de France de quitter le pays.", ("expel_diplomats", "NER", "FRA", "asserted")),
     # "de la part de" is one preposition, English "from": whose words are criticised
     ("La ministre belge des Affaires étrangères a dénoncé mardi des menaces inacceptables de la part des Iraniens.",
      ("criticize", "BEL", "IRN", "asserted")),

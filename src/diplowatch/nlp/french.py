@@ -170,6 +170,13 @@ TIME_NOUNS = frozenset({"lundi", "mardi", "mercredi", "jeudi", "vendredi", "same
 :func:`repair_attachments`)."""
 
 
+PERSON_GLOSSES = frozenset({"minister", "president", "premier", "head", "leader", "counterpart", "delegation",
+                            "spokesperson", "diplomat", "ambassador", "consul", "emissary", "envoy", "representative",
+                            "chargé", "official"})
+"""English lemmas (``data/fr/glossary.yaml``) of the nouns that name persons or delegations (see
+:func:`repair_attachments`)."""
+
+
 def _is_time_word(tok) -> bool:  # noqa: ANN001
     """Whether ``tok`` is itself part of a time expression (a time noun, a month, a number)."""
     return tok.lemma_.lower() in TIME_NOUNS or tok.like_num or re.fullmatch(_MONTH, tok.lower_) is not None
@@ -193,6 +200,10 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
     takes its ``de`` complement through the noun, as English "made the announcement of": the first
     ``obl`` with ``de`` after the bare noun becomes an ``nmod`` of the noun, so an event noun
     there ("a fait part du rétablissement des relations") reads its actors from the clause.
+
+    An infinitive with "de" that the model hangs on a person the verb governs ("a sommé
+    l'ambassadeur *de quitter* le pays", "a ordonné à l'ambassadeur *de quitter*") is an ``xcomp``
+    of the verb, as English "ordered the ambassador to leave".
 
     A counterpart coordinated with the complement of an official's title ("le ministre des
     Affaires étrangères et *son homologue*", which the model hangs on "Affaires") is coordinated
@@ -237,6 +248,16 @@ def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
                 for c in head.children:
                     if c.dep_ in ("case", "det"):
                         deps[c.i] = "dep"
+    gloss = glossary()
+    for t in doc:
+        # "a sommé l'ambassadeur *de quitter* le pays": a person takes no infinitive of his own; it
+        # is the verb's (object control), as English "ordered the ambassador to leave"
+        noun = t.head
+        if t.dep_ == "acl" and "Inf" in t.morph.get("VerbForm") and noun.i != t.i \
+                and gloss.get(noun.lemma_.lower()) in PERSON_GLOSSES and noun.dep_ in ("obj", "iobj", "obl:arg", "obl") \
+                and noun.head.pos_ == "VERB" and any(c.dep_ == "mark" and c.lower_ in ("de", "d'", "d’")
+                                                     for c in t.children):
+            heads[t.i], deps[t.i] = noun.head.i, "xcomp"
     for t in doc:
         # "le ministre des Affaires étrangères et *son homologue*": a counterpart is coordinated
         # with the official, not with his title's complement
