@@ -340,6 +340,30 @@ def test_cut_ties_and_establish_relations(extractor):
     assert not asserted(found, "establish_relations", "SLB", "TWN"), show(found)
 
 
+def test_switch_told_as_relations_in_two_sentences(extractor):
+    # DESIGN §1: the break with Taipei and the ties with Beijing of one state are its switch
+    found = events(extractor, "Nauru cut its ties with Taiwan on Monday. Two days later the Nauruan government established "
+                              "diplomatic relations with China.")
+    assert ("withdraw_recognition", "NRU", "TWN", "asserted") in found, show(found)
+    assert ("recognize_government", "NRU", "CHN", "asserted") in found, show(found)
+
+
+def test_states_listed_by_including_are_each_a_source(extractor):
+    found = events(extractor, "Only a dozen states, including Paraguay and countries of Latin America "
+                              "(Guatemala, Belize), still recognise Taiwan.")
+    for iso in ("PRY", "GTM", "BLZ"):
+        assert ("recognize_state", iso, "TWN", "asserted") in found, show(found)
+    # "Latin America" names a region, not the United States
+    assert not any(k[1] == "USA" for k in found), show(found)
+
+
+def test_the_island_is_not_a_state_of_its_own_subject(extractor):
+    found = events(extractor, "Taiwan lost another ally this week. Only a dozen states, Haiti and Palau among "
+                              "them, still recognise the island.")
+    assert ("recognize_state", "HTI", "TWN", "asserted") in found, show(found)
+    assert not any(k[2] in ("HTI", "PLW") for k in found), show(found)
+
+
 # --------------------------------------------------------------------------
 # 6. representation: credentials, agrément, persona non grata, recall,
 #    upgraded missions, letting another government run an embassy
@@ -487,6 +511,14 @@ def test_hypothetical(extractor, text, triple):
     found = events(extractor, text)
     assert triple + ("hypothetical",) in found, f"{text}\n expected {triple + ('hypothetical',)}\n got:\n  {show(found)}"
     assert triple + ("asserted",) not in found, f"{text}: reported as asserted"
+
+
+def test_a_hypothetical_governor_leaves_its_circumstance_asserted(extractor):
+    # "considered X during a call": what was considered is open, the call took place
+    found = events(extractor, "Chile's foreign minister and his Peruvian counterpart considered new border "
+                              "crossings during a phone call on Monday.")
+    assert ("high_level_talks", "CHL", "PER", "asserted") in found, show(found)
+    assert not any(k[3] == "hypothetical" for k in found), show(found)
 
 
 def test_appeal_is_not_the_appealers_act(extractor):

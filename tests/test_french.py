@@ -107,9 +107,37 @@ POLARITY_CASES = [
 ]
 
 
+# the French model's attachments that the clear view repairs (nlp/french.py, repair_attachments)
+REPAIR_CASES = [
+    # a time noun gives its complements back to the verb: "avec" + noun, "de" + infinitive
+    ("Le ministre marocain des Affaires étrangères a eu un entretien dans la matinée avec son homologue espagnol.",
+     ("high_level_talks", "MAR", "ESP", "asserted")),
+    ("Le président ivoirien s'est entretenu dans la soirée avec le président ghanéen.",
+     ("high_level_talks", "CIV", "GHA", "asserted")),
+    ("Le Niger a décidé dans la soirée d'expulser deux diplomates belges.", ("expel_diplomats", "NER", "BEL", "asserted")),
+    # a verbal locution ("faire part de") takes its "de" complement through its bare noun
+    ("Le Qatar et Bahreïn ont fait part vendredi du rétablissement de leurs relations diplomatiques.",
+     ("restore_relations", "BHR", "QAT", "asserted")),
+    # a complex preposition ("au cours de", "à l'issue de") is one preposition over its noun
+    ("La Belgique et le Luxembourg ont abordé la question du budget européen au cours d'un entretien téléphonique.",
+     ("high_level_talks", "BEL", "LUX", "asserted")),
+    ("Le président tunisien et le président algérien ont évoqué la crise libyenne à l'issue d'un entretien "
+     "téléphonique.", ("high_level_talks", "DZA", "TUN", "asserted")),
+    ("Le président tunisien et son homologue algérien ont évoqué la crise libyenne lors d'un entretien téléphonique.",
+     ("high_level_talks", "DZA", "TUN", "asserted")),
+    # "son homologue" is coordinated with the minister, not with "Affaires étrangères"
+    ("Le ministre portugais des Affaires étrangères et son homologue angolais ont examiné, au cours d'une "
+     "conversation téléphonique, la coopération économique.", ("high_level_talks", "AGO", "PRT", "asserted")),
+    # an infinitive the model hangs on the person a verb governs is the verb's ("sommer X de quitter")
+    ("Le Niger a sommé l'ambassadeur de France de quitter le pays.", ("expel_diplomats", "NER", "FRA", "asserted")),
+    # "de la part de" is one preposition, English "from": whose words are criticised
+    ("La ministre belge des Affaires étrangères a dénoncé mardi des menaces inacceptables de la part des Iraniens.",
+     ("criticize", "BEL", "IRN", "asserted")),
+]
+
 @needs_french
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "expected"), EVENT_CASES + POLARITY_CASES, ids=lambda v: str(v)[:48])
+@pytest.mark.parametrize(("text", "expected"), EVENT_CASES + POLARITY_CASES + REPAIR_CASES, ids=lambda v: str(v)[:48])
 def test_french_sentence(extractor, text: str, expected: tuple) -> None:
     found = french_keys(extractor, text)
     assert expected in found, f"missing {expected}; found:\n  {show(found)}"
@@ -218,3 +246,29 @@ def test_cli_analyze_reads_a_french_file_by_its_detected_language(tmp_path) -> N
         ("recall_ambassador", "SEN", "MLI", "2025-07-03")]
     ev = rows[0]["evidence"]
     assert FRENCH_REPORT[ev["start"]:ev["end"]] == ev["text"]
+
+
+@needs_french
+@pytest.mark.slow
+def test_switch_between_rival_governments_told_as_relations(extractor) -> None:
+    # DESIGN §1: a switch Taipei → Beijing withdraws one recognition and recognises the other government
+    text = ("Le Nicaragua a rompu mardi ses relations diplomatiques avec Taïwan. "
+            "Deux jours plus tard, Managua a établi des relations diplomatiques avec la Chine.")
+    found = french_keys(extractor, text)
+    assert {("withdraw_recognition", "NIC", "TWN", "asserted"), ("recognize_government", "NIC", "CHN", "asserted"),
+            ("break_relations", "NIC", "TWN", "asserted")} <= found, show(found)
+    # a break alone is no switch
+    alone = french_keys(extractor, "Le Nicaragua a rompu mardi ses relations diplomatiques avec Taïwan.")
+    assert not {k for k in alone if k[0] in ("withdraw_recognition", "recognize_government")}, show(alone)
+
+
+@needs_french
+@pytest.mark.slow
+def test_states_listed_by_dont_recognise_the_island_named_before(extractor) -> None:
+    # "dont A et B" lists members of the plural subject; "l'île" is Taïwan, not a state of that subject
+    text = ("Taïwan a encore perdu un allié cette semaine. "
+            "Aujourd'hui, seuls douze États, dont le Paraguay et Haïti, reconnaissent l'île.")
+    found = french_keys(extractor, text)
+    assert {("recognize_state", "PRY", "TWN", "asserted"), ("recognize_state", "HTI", "TWN", "asserted")} <= found, \
+        show(found)
+    assert not any(k[2] in ("PRY", "HTI") for k in found), show(found)

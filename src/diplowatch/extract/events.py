@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from spacy.tokens import Span, Token
 
 from diplowatch.extract.lexicon import Frame, Lexicon
-from diplowatch.extract.mentions import Mention, gerund_agent
+from diplowatch.extract.mentions import STATE_NOUNS, Mention, gerund_agent
 from diplowatch.extract.polarity import is_participle
 from diplowatch.actors import Gazetteer
 from diplowatch.model import Actor
@@ -162,6 +162,16 @@ def _conjuncts(tok: Token) -> Iterator[Token]:
 COMPLAINT_PREPS = frozenset({"against", "over", "about", "at", "regarding", "for"})
 """Prepositions by which a frame's required noun names the act it is about ("a protest *against*
 the move", "concern *over* the decision", "gratitude *for* the step")."""
+
+
+def _named(tok: Token, mentions: dict[int, Mention]) -> Mention | None:
+    """The mention at ``tok``, or else the one of a modifier that names it ("his Argentine
+    counterpart", "son homologue angolais": the demonym); a possessive pronoun names no one here."""
+    m = mentions.get(tok.i)
+    if m is not None:
+        return m
+    return next((mentions[c.i] for c in tok.children if c.dep_ in ("amod", "compound", "appos", "poss", "nmod")
+                 and c.i in mentions and mentions[c.i].via != "pronoun"), None)
 
 
 def _arg_tokens(trigger: Token, depth: int = 3) -> Iterator[Token]:
@@ -494,11 +504,7 @@ class EventFinder:
         for extra in m.group[1:]:
             out.append(Mention(m.start, m.end, m.char_start, m.char_end, m.text, extra, m.via, m.sent, m.head))
         for t in _conjuncts(doc[m.head]):
-            mm = mentions.get(t.i)
-            if mm is None and t.i != m.head:
-                # "Chile's minister and his Argentine counterpart": a conjunct named by its modifier
-                mm = next((mentions[c.i] for c in t.children if c.dep_ in ("amod", "compound", "appos", "poss", "nmod")
-                           and c.i in mentions and mentions[c.i].via != "pronoun"), None)
+            mm = mentions.get(t.i) if t.i == m.head else _named(t, mentions)
             if mm is not None and id(mm) not in seen and mm.actor is not None:
                 seen.add(id(mm))
                 out.append(mm)
@@ -508,6 +514,10 @@ class EventFinder:
                  avoid: set[int] | None = None) -> list[Mention]:
         """The mentions a role phrase headed by ``tok`` names, coordination included (not inside ``avoid``)."""
         m = mentions.get(tok.i)
+        if m is None and tok.lemma_.lower() in STATE_NOUNS:
+            listed = self._listed(tok, mentions)
+            if listed:
+                return listed
         if m is None:
             # "the governments of both countries", "Maduro's regime in Venezuela", "all of its personnel"
             under = [u for u in self._mentions_under(tok, mentions, avoid or set(), depth=depth)
@@ -525,7 +535,7 @@ class EventFinder:
             heads = [o for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
                      for o in c.children if o.dep_ == "pobj"] + list(_conjuncts(tok))[1:]
             for t in heads:
-                extra = mentions.get(t.i)
+                extra = _named(t, mentions)
                 if extra is not None and extra.actor is not None and id(extra) not in seen:
                     for x in self._expand(extra, mentions, tok.doc):
                         if id(x) not in seen:
@@ -567,6 +577,30 @@ class EventFinder:
                                              or p.lower_ in self.lex.generic_subjects):
                         return True
         return False
+
+    def _listed(self, tok: Token, mentions: dict[int, Mention]) -> list[Mention]:
+        """The states a plural state noun lists as some of its members, in order.
+
+        "18 states, *including A and B*", "several countries, *among them A and B*" (a verbless
+        relative: the parser hangs its noun as ``relcl``), "18 states, *A*, *B* …" (appositions);
+        every state or government named in such a phrase is one ("the Vatican and countries of
+        Latin America (Honduras, Guatemala)"). The noun's other complements name no member ("the
+        neighbours *of Afghanistan*"): ``[]`` when it lists none.
+        """
+        phrases = [c for c in tok.children if c.dep_ == "appos" or (c.dep_ == "relcl" and c.pos_ in NOUNS)]
+        phrases += [p for c in tok.children if c.dep_ == "prep" and c.lower_ in ("including", "among", "like")
+                    for p in c.children if p.dep_ == "pobj" and p.pos_ != "PRON"]  # not "among them"
+        out: list[Mention] = []
+        seen: set[str] = set()
+        for phrase in sorted(phrases, key=lambda t: t.i):
+            for _, m, _ in self._mentions_under(phrase, mentions, set()):
+                for x in self._expand(m, mentions, tok.doc):
+                    a = x.actor
+                    if a is not None and a.kind in ("state", "government") and a.state and a.state not in seen \
+                            and x.via != "pronoun":
+                        seen.add(a.state)
+                        out.append(x)
+        return out
 
     def _subject(self, tok: Token, mentions: dict[int, Mention],
                  mutual: bool = False) -> tuple[list[Mention], bool, str, set[int]]:

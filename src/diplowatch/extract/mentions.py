@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -68,7 +69,8 @@ NUMBERS = {"both": 2, "two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3
 
 REGION_QUALIFIERS = frozenset({"central", "south", "north", "latin", "east", "west", "southeast", "southern",
                                "northern", "eastern", "western", "sub-saharan"})
-"""Words that make a demonym a region ("Central American"), which names no single state."""
+"""Words that make a demonym or a name a region ("Central American", "Latin America"), which names no
+single state."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -223,7 +225,8 @@ class ArticleContext:
         return list(max(found, key=lambda x: x[0])[1]) if found else []
 
     def nearest(self, before: int, kinds: frozenset[str], body_kind: str | None = None,
-                exclude: str | None = None, within: frozenset[str] | None = None) -> Mention | None:
+                exclude: str | None = None, within: frozenset[str] | None = None,
+                skip: Callable[[Mention], bool] | None = None) -> Mention | None:
         """The nearest resolved mention ending before character ``before``.
 
         Args:
@@ -232,9 +235,10 @@ class ArticleContext:
             body_kind: when given, only bodies whose id ends in ``:body_kind``.
             exclude: an actor state to skip.
             within: when given, only actors of these states (a region).
+            skip: when given, mentions it answers true for are passed over.
         """
         for m in reversed(self.mentions):
-            if m.char_end > before or m.actor is None or m.via in ("pronoun",):
+            if m.char_end > before or m.actor is None or m.via in ("pronoun",) or (skip is not None and skip(m)):
                 continue
             if m.actor.kind not in kinds or (exclude and m.actor.state == exclude):
                 continue
@@ -343,6 +347,10 @@ class MentionFinder:
         spans: list[tuple[Span, Actor | None, str]] = []
         for span in filter_spans(name_spans(doc, self.names)):
             found = gaz.lookup(span.text, on)
+            before = doc[span.start - 1] if span.start > 0 else None
+            if found is not None and before is not None and before.lower_ in REGION_QUALIFIERS \
+                    and before.text[:1].isupper() and gaz.lookup(f"{before.text} {span.text}", on) is None:
+                continue  # "Latin America", "Central Asia" name a region, not the state of the last word
             if found is not None:
                 spans.append((span, found.actor, found.via))
         taken = {t.i for span, _, _ in spans for t in span}
@@ -530,8 +538,12 @@ class MentionFinder:
             if not has_det or any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.children):
                 return None
             if lemma in STATE_NOUNS and not tok.tag_.endswith("S"):
-                # a definite description names the nearest state before it, of its region if it names one
-                m = ctx.nearest(char, frozenset({"state"}), within=_region_of(tok))
+                # a definite description names the nearest state before it, of its region if it names one,
+                # never one in the subject of its own clause ("only a few states, Nauru among them,
+                # recognise the island": not Nauru)
+                here = sent_of.get(tok.i)
+                m = ctx.nearest(char, frozenset({"state"}), within=_region_of(tok),
+                                skip=lambda x: x.sent == here and self._names_own_subject(x, tok))
                 return self._ref_mention(tok, m.actor, "reference", offset, sent_of) if m else None
             if tok.lemma_.lower() in GROUP_NOUNS:
                 m = ctx.nearest(char, frozenset({"organization", "government"}))
@@ -622,6 +634,28 @@ class MentionFinder:
             return True
         return tok.dep_ == "nsubj" and tok.head.dep_ in ("ccomp", "xcomp") and tok.head.head.lemma_.lower() in (
             "let", "allow", "permit", "help", "make")
+
+    @staticmethod
+    def _names_own_subject(m: Mention, tok: Token) -> bool:
+        """Whether mention ``m`` (of ``tok``'s sentence) is the subject of the verb that ``tok`` is the
+        object of, or a complement of its object: "A, B and C recognise *the island*", "A and B have
+        cut their ties with *the island*". A name inside a relative clause of that subject ("states
+        that received aid from Taiwan") is not its subject."""
+        verb = tok.head if tok.dep_ == "dobj" else None
+        if tok.dep_ == "pobj" and tok.head.dep_ == "prep":
+            above = tok.head.head
+            verb = above if above.pos_ in ("VERB", "AUX") else above.head if above.dep_ == "dobj" else None
+        if verb is None or verb.pos_ not in ("VERB", "AUX"):
+            return False
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] or [
+            # a subject the parser took for an adjunct ("Aujourd'hui, seuls douze États ... reconnaissent")
+            c for c in verb.lefts if c.dep_ in ("npadvmod", "nmod", "dep", "compound") and c.pos_ in ("NOUN", "PROPN")]
+        for subj in subjects:
+            inside = {t.i for t in subj.subtree} - {t.i for c in subj.subtree if c.dep_ in ("relcl", "acl")
+                                                    and c.pos_ in ("VERB", "AUX") for t in c.subtree}
+            if m.head in inside:
+                return True
+        return False
 
     @staticmethod
     def _in_subject_of(m: Mention, tok: Token, by_token: dict[int, Mention]) -> bool:

