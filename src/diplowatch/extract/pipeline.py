@@ -78,6 +78,10 @@ class Extractor:
             :mod:`.prefilter`); results are the same either way.
         time_budget: seconds one article may take; the sentences after it are
             not analysed (a warning is logged). ``None`` for no limit.
+        copy: which copy of the spaCy pipelines to use by default (see
+            :func:`diplowatch.nlp.pipeline.load_nlp`): 0, the process's shared
+            one; extractors that run in threads side by side each take their
+            own number (an extractor itself is used by one thread at a time).
         lang: the language this extractor reads (ISO 639-1, one of
             :data:`LANGUAGES`); its defaults are that language's pipeline,
             gazetteer and lexicon. An article whose ``lang`` is another
@@ -92,12 +96,13 @@ class Extractor:
 
     def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
                  lexicon: Lexicon | None = None, prefilter: bool = True,
-                 time_budget: float | None = TIME_BUDGET, lang: str = "en") -> None:
+                 time_budget: float | None = TIME_BUDGET, lang: str = "en", copy: int = 0) -> None:
         if lang not in LANGUAGES:
             raise ConfigurationError(f"language {lang!r} is not analysed: give one of {', '.join(LANGUAGES)}")
         self.lang = lang
         self.time_budget = time_budget
-        self.nlp = nlp or (load_french() if lang == "fr" else load_nlp())
+        self.copy = copy
+        self.nlp = nlp or (load_french(copy) if lang == "fr" else load_nlp(copy))
         self.gazetteer = gazetteer or Gazetteer.for_language(lang)
         self.lexicon = lexicon or load_lexicon(lang)
         self._readers: dict[str, Extractor] = {lang: self}
@@ -196,7 +201,7 @@ class Extractor:
         found = self._readers.get(lang)
         if found is None:
             found = self._readers[lang] = Extractor(prefilter=self.prefilter is not None,
-                                                    time_budget=self.time_budget, lang=lang)
+                                                    time_budget=self.time_budget, lang=lang, copy=self.copy)
         return found
 
     def _extract_group(self, articles: list[Article], cancelled: Callable[[], bool] | None = None
