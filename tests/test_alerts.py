@@ -249,6 +249,8 @@ class Receiver:
         self.plan: list[int | str] = []
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.release = threading.Event()
+        self.in_flight = self.most_in_flight = 0  # requests being answered now; the most at once
+        lock = threading.Lock()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -256,6 +258,16 @@ class Receiver:
                 pass
 
             def do_POST(self):  # noqa: N802
+                with lock:
+                    owner.in_flight += 1
+                    owner.most_in_flight = max(owner.most_in_flight, owner.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with lock:
+                        owner.in_flight -= 1
+
+            def answer(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 owner.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 action = owner.plan.pop(0) if owner.plan else 200
@@ -371,6 +383,29 @@ def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
     finally:
         hanging.close()
         fast.close()
+
+
+def test_concurrent_deliveries_are_bounded(kb, writer, receiver):
+    """Five rules, one receiver that hangs: at most ``concurrency`` (2) requests are in flight at once."""
+    receiver.plan = ["hang"] * 5
+    for n in range(5):
+        add_rule(kb, Rule(f"r{n}", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"),
+                 settings=LOOPBACK)
+    writer.add(*report("b1", "Russia recognised the Taliban government."))
+    policy = DeliveryPolicy(base_delay=1, timeout=60, concurrency=2)
+    done: list = []
+    t = threading.Thread(target=lambda: done.append(deliver(kb, policy=policy, settings=LOOPBACK)))
+    t.start()
+    for _ in range(300):
+        if len(receiver.requests) >= 2:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)  # room for a third request, if the bound let one through
+    assert len(receiver.requests) == 2 and receiver.in_flight == 2
+    receiver.release.set()
+    t.join(60)
+    assert not t.is_alive() and len(receiver.requests) == 5
+    assert receiver.most_in_flight == 2
 
 
 def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, writer, receiver):
