@@ -249,12 +249,12 @@ class Pipeline:
     extractor (and the spaCy pipeline under it) is used by one thread at a
     time, so the default extractors each load their own copy of the models
     (:func:`diplowatch.nlp.pipeline.load_nlp`, ``copy`` 1..``workers``; about
-    100 MB each). The pool runs in the threads of the server's thread pool,
+    50 MB each). The pool runs in the threads of the server's thread pool,
     off the event loop. Threads rather than processes: the events, articles
     and an injected extractor need not be pickled, a worker's models stay
     loaded between requests, and the hot loops that matter (spaCy's parser)
-    run in native code; the Python parts of two analyses share the CPU, so a
-    hostile article slows a normal one down, by about half, instead of
+    run in native code; the Python parts of two analyses take turns on the
+    CPU (the GIL), so a hostile article slows a normal one down instead of
     blocking it. Analyses are stopped, not killed: ``cancelled`` is asked
     inside every sentence (:meth:`diplowatch.extract.Extractor.extract`).
 

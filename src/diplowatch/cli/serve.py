@@ -24,7 +24,7 @@ def serve(
         help="Seconds one POST /api/ingest may take (503 past it, nothing stored) [default: 30].")] = None,
     workers: Annotated[Optional[int], typer.Option(
         "--ingest-workers", min=1, max=16, show_default=False,
-        help="Articles analysed at once (one spaCy copy, about 100 MB, each) [default: 2].")] = None,
+        help="Articles analysed at once (one spaCy copy, about 50 MB, each) [default: 2].")] = None,
 ) -> None:
     """Serve the HTTP API (/api/…) and the dashboard (/) with uvicorn."""
     import uvicorn

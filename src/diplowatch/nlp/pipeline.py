@@ -52,7 +52,7 @@ def load_nlp(copy: int = 0) -> Language:
             every extractor of the process; another number is a copy of its
             own, for an extractor that runs in a thread beside others (a spaCy
             pipeline is not made to be used by two threads at once; each copy
-            costs about 100 MB).
+            costs about 50 MB).
 
     The model's ``attribute_ruler`` is replaced by an equivalent that finds
     its matches by table lookup (:mod:`.attributes`): the same annotations,
