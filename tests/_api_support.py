@@ -8,11 +8,17 @@ whose evidence is the line that holds the tag, e.g.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from diplowatch.actors import Gazetteer
+from diplowatch.errors import Cancelled
 from diplowatch.model import Article, Event, Evidence, event_id
 from diplowatch.ontology import EVENT_TYPES
 
@@ -28,9 +34,11 @@ class ScriptedExtractor:
     def __init__(self) -> None:
         self.calls = 0
 
-    def extract(self, article: Article) -> list[Event]:
-        """Events of the tags in ``article.content``, in text order."""
+    def extract(self, article: Article, cancelled: Any = None) -> list[Event]:
+        """Events of the tags in ``article.content``, in text order (``cancelled`` is asked once)."""
         self.calls += 1
+        if cancelled is not None and cancelled():
+            raise Cancelled(f"article {article.id}: abandoned")
         gaz = Gazetteer.default()
         content = article.content
         out: list[Event] = []
@@ -80,3 +88,28 @@ def token(app: Any, *scopes: str) -> str:
 def auth(tok: str) -> dict[str, str]:
     """``Authorization`` header of a token."""
     return {"Authorization": f"Bearer {tok}"}
+
+
+@contextlib.contextmanager
+def served(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on 127.0.0.1 (a free port) in a thread; yields its base URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

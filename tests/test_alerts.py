@@ -249,6 +249,8 @@ class Receiver:
         self.plan: list[int | str] = []
         self.requests: list[tuple[dict[str, str], bytes]] = []
         self.release = threading.Event()
+        self.in_flight = self.most_in_flight = 0  # requests being answered now; the most at once
+        lock = threading.Lock()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -256,6 +258,16 @@ class Receiver:
                 pass
 
             def do_POST(self):  # noqa: N802
+                with lock:
+                    owner.in_flight += 1
+                    owner.most_in_flight = max(owner.most_in_flight, owner.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with lock:
+                        owner.in_flight -= 1
+
+            def answer(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 owner.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 action = owner.plan.pop(0) if owner.plan else 200
@@ -331,6 +343,21 @@ def test_webhook_signed_retried_with_backoff_until_delivered(kb, writer, receive
     assert receiver.keys() == {a.id}  # three attempts, one alert after de-duplication
 
 
+def _deliver_in_thread(kb, policy):
+    """Run one delivery pass in a thread; returns the thread and the list its report goes into."""
+    done: list = []
+    t = threading.Thread(target=lambda: done.append(deliver(kb, policy=policy, settings=LOOPBACK)))
+    t.start()
+    return t, done
+
+
+def _until(condition, seconds: float = 30) -> None:
+    """Wait (bounded) until ``condition()`` is true."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
     """Two rules, two loopback receivers; the first hangs: the second rule's alert arrives while it hangs."""
     hanging, fast = Receiver(), Receiver()
@@ -350,17 +377,11 @@ def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
         add_rule(kb, Rule("b-fast", "recognize_government", (f"webhook:{fast.url}",), target="AFG"),
                  settings=LOOPBACK)
         writer.add(*report("h1", "Russia recognised the Taliban government."))
-        policy = DeliveryPolicy(base_delay=1, timeout=60, concurrency=4)
-        done: list = []
-        t = threading.Thread(target=lambda: done.append(deliver(kb, policy=policy, settings=LOOPBACK)))
-        t.start()
+        t, done = _deliver_in_thread(kb, DeliveryPolicy(base_delay=1, timeout=60, concurrency=4))
         # serial delivery would reach the fast receiver only after the hanging one's 60 s timeout
         assert arrived.wait(30), "the fast receiver was held back by the hanging one"
         # the two requests run concurrently: the hanging one may be recorded just after the fast one
-        for _ in range(300):
-            if hanging.requests:
-                break
-            time.sleep(0.1)
+        _until(lambda: hanging.requests)
         assert len(hanging.requests) == 1 and t.is_alive() and not done
         hanging.release.set()
         t.join(60)
@@ -371,6 +392,23 @@ def test_a_hanging_receiver_does_not_hold_back_other_rules(kb, writer):
     finally:
         hanging.close()
         fast.close()
+
+
+def test_concurrent_deliveries_are_bounded(kb, writer, receiver):
+    """Five rules, one receiver that hangs: at most ``concurrency`` (2) requests are in flight at once."""
+    receiver.plan = ["hang"] * 5
+    for n in range(5):
+        add_rule(kb, Rule(f"r{n}", "recognize_government", (f"webhook:{receiver.url}",), target="AFG"),
+                 settings=LOOPBACK)
+    writer.add(*report("b1", "Russia recognised the Taliban government."))
+    t, _done = _deliver_in_thread(kb, DeliveryPolicy(base_delay=1, timeout=60, concurrency=2))
+    _until(lambda: len(receiver.requests) >= 2)
+    time.sleep(0.5)  # room for a third request, if the bound let one through
+    assert len(receiver.requests) == 2 and receiver.in_flight == 2
+    receiver.release.set()
+    t.join(60)
+    assert not t.is_alive() and len(receiver.requests) == 5
+    assert receiver.most_in_flight == 2
 
 
 def test_webhook_to_loopback_is_refused_without_the_allow_list(kb, writer, receiver):

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from _api_support import SEED, TAG, XSS_ARTICLE, ScriptedExtractor, make_app, token
+from _api_support import SEED, TAG, XSS_ARTICLE, ScriptedExtractor, make_app, served, token
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -46,33 +43,17 @@ class _Mixed:
     def __init__(self, real):
         self.real, self.scripted = real, ScriptedExtractor()
 
-    def extract(self, article):
-        return (self.scripted if TAG.search(article.content) else self.real).extract(article)
+    def extract(self, article, cancelled=None):
+        return (self.scripted if TAG.search(article.content) else self.real).extract(article, cancelled)
 
 
 @pytest.fixture
 def server(tmp_path, extractor):
     """The app served by uvicorn on 127.0.0.1 (a free port) in a thread; yields (base URL, app, token)."""
-    import uvicorn
-
     app = make_app(tmp_path, extractor=_Mixed(extractor))
     tok = token(app, "ingest")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app, tok
-    srv.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with served(app) as base:
+        yield base, app, tok
 
 
 def _post(base: str, tok: str, body: bytes, content_type: str, params: str = "") -> dict:

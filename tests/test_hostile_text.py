@@ -102,3 +102,52 @@ def test_the_time_budget_stops_inside_one_sentence(monkeypatch):
     assert len(full) > 2
     assert 0 < len(cut) < len(full)
     assert [e.id for e in cut] == [e.id for e in full[:len(cut)]]
+
+
+# -- normalisation: invisible characters and compatibility forms (issue 13, part 4) -------------
+
+PLAIN = ("Mongolia expelled three Iranian diplomats on Monday. Separately, the foreign ministry said "
+         "Slovakia had recalled its ambassador from Caracas.")
+HIDDEN = {  # the same article with the names disguised by one kind of character each
+    "zero-width space": PLAIN.replace("Mongolia", "Mongo\u200blia").replace("Slovakia", "Slo\u200bvakia"),
+    "zero-width joiner and word joiner": PLAIN.replace("Mongolia", "Mon\u200dgolia").replace("Iranian", "Ira\u2060nian"),
+    "soft hyphen": PLAIN.replace("Slovakia", "Slo\u00advakia").replace("Caracas", "Cara\u00adcas"),
+    "bidi override and isolate": PLAIN.replace("Mongolia", "\u202eMongolia\u202c").replace("Slovakia", "Slo\u2067vak\u2069ia"),
+    "byte-order mark and variation selector": PLAIN.replace("Iranian", "Iran\ufeffian").replace("Caracas", "Cara\ufe0fcas"),
+    "full-width letters and no-break spaces": PLAIN.replace("Mongolia", "Ｍｏｎｇｏｌｉａ").replace(" expelled", "\u00a0expelled"),
+}
+
+
+def test_normalised_view_maps_every_span_back_to_the_original():
+    from diplowatch.nlp.normal import normalise
+
+    text = "\u200bKa\u00adbul\u200b and ﬁve Ｒｕｓｓｉａ de\u0301le\u0301gue\u0301s\u202c."
+    view = normalise(text)
+    assert view.text == "Kabul and five Russia délégués."
+    spans = {w: view.span(view.text.index(w), view.text.index(w) + len(w)) for w in ("Kabul", "five", "Russia",
+                                                                                     "délégués", "and")}
+    assert {w: text[s:e] for w, (s, e) in spans.items()} == {
+        "Kabul": "Ka\u00adbul", "five": "ﬁve", "Russia": "Ｒｕｓｓｉａ", "délégués": "de\u0301le\u0301gue\u0301s", "and": "and"}
+    assert view.span(0, len(view.text)) == (1, len(text))  # the leading zero-width space is not in the span
+    assert normalise("Plain ASCII text.").changed is False
+    assert normalise("Curly \u2019quotes\u2019 \u2014 and dashes").changed is False  # NFKC leaves them
+
+
+@pytest.mark.parametrize("kind", sorted(HIDDEN))
+def test_invisible_characters_inside_names_hide_no_event(extractor, kind):
+    from diplowatch.store import KnowledgeBase, queries
+
+    plain = {key(e) for e in extractor.extract(Article(id="plain", text=PLAIN))}
+    assert plain == {("expel_diplomats", "MNG", "IRN", "asserted"), ("recall_ambassador", "SVK", "VEN", "asserted")}
+    article = Article(id="hidden", text=HIDDEN[kind], title="Two\u200b expulsions")
+    found = extractor.extract(article)
+    assert {key(e) for e in found} == plain
+    for e in found:  # the evidence is a slice of the text as sent, hidden characters and all
+        assert article.content[e.evidence.start:e.evidence.end] == e.evidence.text
+        assert e.evidence.text.strip() == e.evidence.text and e.evidence.text.endswith(".")
+    with KnowledgeBase("sqlite://") as kb:
+        kb.add(article, found)
+        stored = queries.articles(kb, ["hidden"])["hidden"]
+        assert stored.content == article.content  # stored as sent
+        for e in found:
+            assert stored.content[e.evidence.start:e.evidence.end] == e.evidence.text

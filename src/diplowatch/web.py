@@ -35,9 +35,11 @@ def create_app(settings: ApiSettings | str | None = None, *, extractor: Any = No
 
     Args:
         settings: an :class:`ApiSettings`, or just a database URL (``None``: the default store).
-        extractor: an object with ``extract(article) -> list[Event]`` to use
-            instead of loading :class:`diplowatch.extract.Extractor` (loaded
-            lazily, once, on the first ingest).
+        extractor: an object with ``extract(article, cancelled=None) ->
+            list[Event]`` to use (by one request at a time) instead of the
+            pool of ``settings.ingest_workers`` :class:`diplowatch.extract.Extractor`
+            objects (each loaded lazily, on first use; see
+            :class:`diplowatch.api.ingest.Pipeline`).
 
     Returns:
         The FastAPI app; ``app.state.kb`` is its :class:`KnowledgeBase`,
@@ -61,7 +63,8 @@ def create_app(settings: ApiSettings | str | None = None, *, extractor: Any = No
     app.state.kb = kb
     app.state.writer = Writer(kb)
     app.state.settings = settings
-    app.state.pipeline = Pipeline((lambda: extractor) if extractor is not None else None)
+    app.state.pipeline = (Pipeline(lambda: extractor) if extractor is not None
+                          else Pipeline(workers=settings.ingest_workers))
     app.state.limiter = RateLimiter(settings.rate_capacity, settings.rate_per_second)
     add_error_handlers(app, html=error_page)
     app.include_router(api_router)

@@ -16,8 +16,11 @@ files, and sets the state the routes read from ``request.app.state``: ``kb``
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -37,7 +40,7 @@ from diplowatch.api.models import (
 )
 from diplowatch.api.security import JsonShapeError
 from diplowatch.api.settings import ApiSettings
-from diplowatch.errors import DiplowatchError
+from diplowatch.errors import Cancelled, DiplowatchError
 from diplowatch.ontology import EVENT_TYPES
 from diplowatch.state import TargetStatus
 from diplowatch.store import KnowledgeBase, queries
@@ -70,7 +73,8 @@ class ApiError(Exception):
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     words = {400: "Malformed request", 401: "No valid bearer token", 403: "Token lacks the scope",
              404: "Not found", 413: "Body too large", 415: "Unsupported Content-Type",
-             422: "Invalid input", 429: "Rate limit exceeded (see Retry-After)"}
+             422: "Invalid input", 429: "Rate limit exceeded (see Retry-After)",
+             503: "Not done within the server's time limit (nothing stored), or the knowledge base cannot answer"}
     return {c: {"model": ErrorOut, "description": words[c]} for c in codes}
 
 
@@ -276,7 +280,7 @@ ingest_body = {
 
 @router.post("/api/ingest", response_model=IngestOut, status_code=201, tags=["write"], openapi_extra=ingest_body,
              responses={200: {"model": IngestOut, "description": "Everything was already stored"},
-                        **_errors(400, 401, 403, 413, 415, 422, 429)})
+                        **_errors(400, 401, 403, 413, 415, 422, 429, 503)})
 async def post_ingest(
     request: Request,
     token: Annotated[ApiToken, Depends(require_scope("ingest"))],
@@ -288,20 +292,53 @@ async def post_ingest(
     """Extract events from an article (text, a URL to fetch, or JSON Lines) and store both (idempotent).
 
     201 with the article and event ids when something new was stored; 200
-    with the stored ids when everything was already stored.
+    with the stored ids when everything was already stored; 503 when the
+    analysis did not finish within the server's time limit
+    (``ApiSettings.ingest_time_limit``), and then nothing of the request is
+    written. The analysis runs off the event loop in a bounded pool of
+    extractors (``ApiSettings.ingest_workers``) and is abandoned when the
+    limit passes or the client disconnects.
     """
     body = await request.body()
     settings: ApiSettings = request.app.state.settings
     params = {"id": id, "title": title, "url": url, "published": published}
+    limit = settings.ingest_time_limit
+    deadline = None if limit is None else time.monotonic() + limit
+    gone = threading.Event()
+
+    def cancelled() -> bool:
+        return gone.is_set() or (deadline is not None and time.monotonic() > deadline)
+
+    watcher = asyncio.create_task(_watch_disconnect(request, gone))
     try:
         parsed = ingest_mod.parse_body(request.headers.get("content-type", ""), body, params, settings)
         if parsed.url is not None:
             parsed.articles = [(None, a) for a in await run_in_threadpool(
                 ingest_mod.fetch_articles, parsed.url, parsed.published, settings.max_batch)]
         out, created = await run_in_threadpool(ingest_mod.store_articles, _writer(request),
-                                               request.app.state.pipeline, parsed, f"api:{token.id}")
+                                               request.app.state.pipeline, parsed, f"api:{token.id}", cancelled)
     except ingest_mod.UnsupportedMediaError as exc:
         raise ApiError(415, str(exc)) from None
     except (ingest_mod.IngestRequestError, JsonShapeError) as exc:
         raise ApiError(422, str(exc)) from None
+    except Cancelled as exc:
+        if gone.is_set():
+            log.warning("ingest by token %s abandoned, nothing stored: the client went away (%s)", token.id, exc)
+            raise ApiError(503, f"the client went away; nothing was stored ({exc})") from None
+        log.warning("ingest by token %s abandoned, nothing stored: time limit of %g s passed (%s)",
+                    token.id, limit, exc)
+        raise ApiError(503, f"the analysis did not finish within this server's time limit of {limit:g} s "
+                            f"({exc}); nothing was stored. Send long articles one by one, or in pieces") from None
+    finally:
+        gone.set()  # also stops the watcher
+        watcher.cancel()
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if created else 200)
+
+
+async def _watch_disconnect(request: Request, gone: threading.Event, every: float = 0.2) -> None:
+    """Set ``gone`` when the client of ``request`` disconnects (polled every ``every`` seconds) or it is set."""
+    while not gone.is_set():
+        if await request.is_disconnected():
+            gone.set()
+            return
+        await asyncio.sleep(every)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from typing import Any
 from diplowatch.api.models import IngestedArticleOut, IngestErrorOut, IngestOut
 from diplowatch.api.security import JsonShapeError, check_json_shape
 from diplowatch.api.settings import ApiSettings
-from diplowatch.errors import DiplowatchError, InputError
+from diplowatch.errors import Cancelled, DiplowatchError, InputError
 from diplowatch.model import Article, article_id, surrogate_reason
 from diplowatch.store import queries
 from diplowatch.write import Writer
@@ -242,27 +243,92 @@ def _shown(value: str, limit: int = 80) -> str:
 
 
 class Pipeline:
-    """The extractor, made on first use and shared; extraction is serialised (spaCy is not thread-safe).
+    """A bounded pool of extractors, so that one long analysis does not hold up every other write.
+
+    Each worker has an extractor of its own, made on its first use: an
+    extractor (and the spaCy pipeline under it) is used by one thread at a
+    time, so the default extractors each load their own copy of the models
+    (:func:`diplowatch.nlp.pipeline.load_nlp`, ``copy`` 1..``workers``; about
+    50 MB each). The pool runs in the threads of the server's thread pool,
+    off the event loop. Threads rather than processes: the events, articles
+    and an injected extractor need not be pickled, a worker's models stay
+    loaded between requests, and the hot loops that matter (spaCy's parser)
+    run in native code; the Python parts of two analyses take turns on the
+    CPU (the GIL), so a hostile article slows a normal one down instead of
+    blocking it. Analyses are stopped, not killed: ``cancelled`` is asked
+    inside every sentence (:meth:`diplowatch.extract.Extractor.extract`).
 
     Args:
-        factory: makes the extractor (default: :class:`diplowatch.extract.Extractor`).
+        factory: makes one worker's extractor, an object with
+            ``extract(article, cancelled=None) -> list[Event]``; ``None``:
+            :class:`diplowatch.extract.Extractor` with a copy of the models of
+            its own.
+        workers: most analyses that run at once (at least 1); a request that
+            finds every worker busy waits for one (and its time limit runs).
     """
 
-    def __init__(self, factory: Callable[[], Any] | None = None) -> None:
+    def __init__(self, factory: Callable[[], Any] | None = None, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
         self._factory = factory
-        self._extractor: Any = None
+        self.workers = workers
+        self._idle: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._made = 0
         self._lock = threading.Lock()
 
-    def extract(self, article: Article) -> list[Any]:
-        """Events of one article (loads the extractor on the first call)."""
+    @property
+    def busy(self) -> int:
+        """Workers analysing (or loading their models) now."""
         with self._lock:
-            if self._extractor is None:
-                if self._factory is None:
-                    from diplowatch.extract import Extractor
+            return self._made - self._idle.qsize()
 
-                    self._factory = Extractor
-                self._extractor = self._factory()
-            return self._extractor.extract(article)
+    def extract(self, article: Article, cancelled: Callable[[], bool] | None = None) -> list[Any]:
+        """Events of one article, analysed by an idle worker (waited for while none is idle).
+
+        Args:
+            article: the article.
+            cancelled: asked while waiting for a worker and during the
+                analysis; when it answers true the work is abandoned.
+
+        Raises:
+            Cancelled: ``cancelled`` answered true; no event is returned.
+        """
+        extractor = self._take(article, cancelled)
+        try:
+            return extractor.extract(article, cancelled=cancelled)
+        finally:
+            self._idle.put(extractor)
+
+    def _take(self, article: Article, cancelled: Callable[[], bool] | None) -> Any:
+        """An idle worker's extractor, a new one while fewer than ``workers`` exist, or the next one freed."""
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                copy = self._made + 1 if self._made < self.workers else 0
+                self._made += bool(copy)
+            if copy:
+                try:
+                    return self._make(copy)
+                except BaseException:
+                    with self._lock:
+                        self._made -= 1
+                    raise
+            try:
+                return self._idle.get(timeout=0.1)
+            except queue.Empty:
+                if cancelled is not None and cancelled():
+                    raise Cancelled(f"article {article.id}: abandoned while waiting for a free extractor "
+                                    f"({self.workers} busy)") from None
+
+    def _make(self, copy: int) -> Any:
+        if self._factory is not None:
+            return self._factory()
+        from diplowatch.extract import Extractor
+
+        return Extractor(copy=copy)
 
 
 def _quarantine(writer: Writer, art: Article, line: int | None, source: str, reason: str,
@@ -275,54 +341,69 @@ def _quarantine(writer: Writer, art: Article, line: int | None, source: str, rea
     errors.append(IngestErrorOut(line=line, reason=reason.encode("utf-8", "backslashreplace").decode("utf-8")))
 
 
-def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody,
-                   source: str) -> tuple[IngestOut, bool]:
+def store_articles(writer: Writer, pipeline: Pipeline, parsed: ParsedBody, source: str,
+                   cancelled: Callable[[], bool] | None = None) -> tuple[IngestOut, bool]:
     """Extract and store every article of a parsed body; quarantine what cannot be stored.
+
+    Every article is analysed first, then all are written: a request abandoned
+    during the analysis (``cancelled``: its time limit passed, its client went
+    away) writes nothing at all, neither articles nor quarantined records.
 
     Args:
         writer: the write path over the app's knowledge base.
-        pipeline: the shared extractor.
+        pipeline: the pool of extractors.
         parsed: the body, from :func:`parse_body` (or fetched articles).
         source: what quarantined records are said to come from (``api:<token id>``).
+        cancelled: asked during the analyses (see :meth:`Pipeline.extract`).
 
     Returns:
         ``(answer, created)``: ``created`` is true when at least one article was new.
 
     Raises:
         IngestRequestError: a one-article body whose article could not be stored.
+        Cancelled: ``cancelled`` answered true; nothing was written.
     """
     kb = writer.kb
     done: list[IngestedArticleOut] = []
     errors = list(parsed.errors)
     created = False
+    # what each article comes to: ("stored", None) already stored, ("events", [...]) or ("bad", reason)
+    outcomes: list[tuple[int | None, Article, str, Any]] = []
     for line, art in parsed.articles:
         bad = surrogate_reason([("text", art.text), ("title", art.title), ("url", art.url), ("id", art.id),
                                 ("lang", art.lang)])
         if bad is not None:  # the reason the CLI gives, before anything reads the record
-            reason = f"{'body' if line is None else f'line {line}'}: {bad}"
-            _quarantine(writer, art, line, source, reason, errors)
+            outcomes.append((line, art, "bad", f"{'body' if line is None else f'line {line}'}: {bad}"))
             continue
         try:
-            existing = kb.stored_article_id(art)
-            if existing is not None:
-                done.append(IngestedArticleOut(id=existing, status="already_stored",
-                                               events=queries.event_ids_of(kb, existing)))
-                continue
-            events = pipeline.extract(art)
-            if writer.add(art, events):
-                created = True
-                done.append(IngestedArticleOut(id=art.id, status="stored", events=sorted({e.id for e in events})))
+            if kb.stored_article_id(art) is not None:
+                outcomes.append((line, art, "stored", None))
             else:
-                existing = kb.stored_article_id(art) or art.id
-                done.append(IngestedArticleOut(id=existing, status="already_stored",
-                                               events=queries.event_ids_of(kb, existing)))
+                outcomes.append((line, art, "events", pipeline.extract(art, cancelled)))
             continue
+        except Cancelled:
+            raise
         except DiplowatchError as exc:
             reason = str(exc)
         except Exception as exc:  # an extractor failure on hostile input must not become a 500
             log.exception("ingest of %s failed", art.id)
             reason = f"article {art.id}: cannot be analysed: {type(exc).__name__}: {exc}".splitlines()[0]
-        _quarantine(writer, art, line, source, reason, errors)
+        outcomes.append((line, art, "bad", reason))
+    for line, art, kind, value in outcomes:
+        if kind == "events":
+            try:
+                if writer.add(art, value):
+                    created = True
+                    done.append(IngestedArticleOut(id=art.id, status="stored", events=sorted({e.id for e in value})))
+                    continue
+            except DiplowatchError as exc:
+                _quarantine(writer, art, line, source, str(exc), errors)
+                continue
+        if kind == "bad":
+            _quarantine(writer, art, line, source, value, errors)
+            continue
+        existing = kb.stored_article_id(art) or art.id
+        done.append(IngestedArticleOut(id=existing, status="already_stored", events=queries.event_ids_of(kb, existing)))
     if not parsed.batch and not done and errors:
         raise IngestRequestError(errors[0].reason)
     if parsed.batch and not done and errors:

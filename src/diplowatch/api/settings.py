@@ -24,6 +24,15 @@ class ApiSettings:
         rate_capacity: burst size of the per-token rate limit (requests).
         rate_per_second: sustained rate of the per-token rate limit.
         page_size: default page size of event lists.
+        ingest_time_limit: seconds one ``POST /api/ingest`` may take, from the
+            moment its body is read (waiting for a free extractor, fetching a
+            URL and analysing included); past it the analysis is abandoned,
+            nothing of the request is written and the answer is 503 with the
+            reason. ``None``: no limit (each article still has the extractor's
+            own time budget, :data:`diplowatch.extract.pipeline.TIME_BUDGET`).
+        ingest_workers: most articles analysed at once (one extractor, with
+            its own copy of the spaCy models, per worker); a request that
+            finds all of them busy waits (within its time limit).
     """
 
     db_url: str | None = None
@@ -35,3 +44,5 @@ class ApiSettings:
     rate_capacity: float = 30.0
     rate_per_second: float = 0.5
     page_size: int = 50
+    ingest_time_limit: float | None = 30.0
+    ingest_workers: int = 2

@@ -19,6 +19,12 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
     db: DbOption = None,
+    time_limit: Annotated[Optional[float], typer.Option(
+        "--ingest-time-limit", min=0.1, show_default=False,
+        help="Seconds one POST /api/ingest may take (503 past it, nothing stored) [default: 30].")] = None,
+    workers: Annotated[Optional[int], typer.Option(
+        "--ingest-workers", min=1, max=16, show_default=False,
+        help="Articles analysed at once (one spaCy copy, about 50 MB, each) [default: 2].")] = None,
 ) -> None:
     """Serve the HTTP API (/api/…) and the dashboard (/) with uvicorn."""
     import uvicorn
@@ -27,7 +33,8 @@ def serve(
     from diplowatch.web import create_app
 
     try:
-        application = create_app(ApiSettings(db_url=db))
+        limits = {"ingest_time_limit": time_limit, "ingest_workers": workers}
+        application = create_app(ApiSettings(db_url=db, **{k: v for k, v in limits.items() if v is not None}))
     except DiplowatchError as exc:
         _error(exc)
         raise typer.Exit(2) from None

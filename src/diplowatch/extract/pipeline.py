@@ -36,6 +36,7 @@ from diplowatch.extract.prefilter import Prefilter
 from diplowatch.model import Actor, Article, Event, Evidence, event_id
 from diplowatch.errors import Cancelled, ConfigurationError
 from diplowatch.nlp.french import load_french
+from diplowatch.nlp.normal import TextView, normalise
 from diplowatch.nlp.pipeline import Block, SentenceSplitter, load_nlp, segment, split_block
 from diplowatch.ontology import MUTUAL_EVENTS, POSITION_EVENTS, event_type
 
@@ -78,6 +79,10 @@ class Extractor:
             :mod:`.prefilter`); results are the same either way.
         time_budget: seconds one article may take; the sentences after it are
             not analysed (a warning is logged). ``None`` for no limit.
+        copy: which copy of the spaCy pipelines to use by default (see
+            :func:`diplowatch.nlp.pipeline.load_nlp`): 0, the process's shared
+            one; extractors that run in threads side by side each take their
+            own number (an extractor itself is used by one thread at a time).
         lang: the language this extractor reads (ISO 639-1, one of
             :data:`LANGUAGES`); its defaults are that language's pipeline,
             gazetteer and lexicon. An article whose ``lang`` is another
@@ -92,12 +97,13 @@ class Extractor:
 
     def __init__(self, nlp: Language | None = None, gazetteer: Gazetteer | None = None,
                  lexicon: Lexicon | None = None, prefilter: bool = True,
-                 time_budget: float | None = TIME_BUDGET, lang: str = "en") -> None:
+                 time_budget: float | None = TIME_BUDGET, lang: str = "en", copy: int = 0) -> None:
         if lang not in LANGUAGES:
             raise ConfigurationError(f"language {lang!r} is not analysed: give one of {', '.join(LANGUAGES)}")
         self.lang = lang
         self.time_budget = time_budget
-        self.nlp = nlp or (load_french() if lang == "fr" else load_nlp())
+        self.copy = copy
+        self.nlp = nlp or (load_french(copy) if lang == "fr" else load_nlp(copy))
         self.gazetteer = gazetteer or Gazetteer.for_language(lang)
         self.lexicon = lexicon or load_lexicon(lang)
         self._readers: dict[str, Extractor] = {lang: self}
@@ -196,7 +202,7 @@ class Extractor:
         found = self._readers.get(lang)
         if found is None:
             found = self._readers[lang] = Extractor(prefilter=self.prefilter is not None,
-                                                    time_budget=self.time_budget, lang=lang)
+                                                    time_budget=self.time_budget, lang=lang, copy=self.copy)
         return found
 
     def _extract_group(self, articles: list[Article], cancelled: Callable[[], bool] | None = None
@@ -214,17 +220,19 @@ class Extractor:
         plans = []
         for article in articles:
             article = self._checked(article)
-            plans.append((article, self._plan(segment(article.content, self._keep_case))))
-        texts = (unit.parse_text for _, plan in plans for unit, parse, _ in plan if parse)
+            view = normalise(article.content)
+            read = replace(article, text=view.text, title=None) if view.changed else article
+            plans.append((article, read, view, self._plan(segment(read.content, self._keep_case))))
+        texts = (unit.parse_text for *_, plan in plans for unit, parse, _ in plan if parse)
         parsed = (doc for batch in _batches(texts) for doc in self.nlp.pipe(batch, batch_size=len(batch)))
-        for n, (article, plan) in enumerate(plans):
+        for n, (article, read, view, plan) in enumerate(plans):
             # lazily, one batch at a time; what the time budget leaves unread is still taken off
             # the shared stream before the next article, which must start at its own first unit
             docs = ((unit, next(parsed) if parse else names, parse) for unit, parse, names in plan)
-            events = self._from_docs(article, article.content, docs, len(plan), cancelled)
+            events = self._from_docs(read, read.content, docs, len(plan), cancelled)
             if n + 1 < len(plans):
                 deque(docs, maxlen=0)
-            yield article, events
+            yield article, (_restored(events, view, article.content) if view.changed else events)
 
     def _checked(self, article: Article) -> Article:
         """The article, with a publication date outside 1800–2200 treated as unknown (warned)."""
@@ -650,6 +658,18 @@ def _mirrored(e: Event) -> Event:
                    source=e.target, target=e.source,
                    explanation={**e.explanation, "source_path": e.explanation.get("target_path", ""),
                                 "target_path": "reciprocal:" + str(e.explanation.get("source_path", ""))})
+
+
+def _restored(events: list[Event], view: TextView, content: str) -> list[Event]:
+    """Events read from the normalised view of an article (:mod:`diplowatch.nlp.normal`), with their
+    evidence mapped back to the article's own ``content`` (its span, its text, and the id hashed from them)."""
+    out = []
+    for e in events:
+        start, end = view.span(e.evidence.start, e.evidence.end)
+        out.append(replace(e, evidence=Evidence(content[start:end], start, end),
+                           id=event_id(e.doc, e.extractor, start, end, e.event, e.source.id if e.source else None,
+                                       e.target.id if e.target else None)))
+    return out
 
 
 class _Clock:

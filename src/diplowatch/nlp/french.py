@@ -143,9 +143,12 @@ def glossary() -> dict[str, str]:
     return {k.lower(): v.lower() for k, v in raw.items()}
 
 
-@functools.lru_cache(maxsize=1)
-def load_french() -> Language:
-    """Load the French pipeline, ending in the clear-view component (cached; one per process).
+@functools.lru_cache(maxsize=8)
+def load_french(copy: int = 0) -> Language:
+    """Load the French pipeline, ending in the clear-view component (cached: one per process and ``copy``).
+
+    Args:
+        copy: which copy of the pipeline (see :func:`diplowatch.nlp.pipeline.load_nlp`).
 
     Returns:
         A spaCy ``Language`` whose ``pipe``/``__call__`` give clear-view ``Doc`` objects.

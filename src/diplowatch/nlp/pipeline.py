@@ -43,9 +43,16 @@ SENTENCE_MARKS = ("; ", ", ")
 """Where an over-long sentence is cut, in preference to whitespace."""
 
 
-@functools.lru_cache(maxsize=1)
-def load_nlp() -> Language:
-    """Load the English pipeline (cached; one per process).
+@functools.lru_cache(maxsize=8)
+def load_nlp(copy: int = 0) -> Language:
+    """Load the English pipeline (cached: one per process and ``copy``).
+
+    Args:
+        copy: which copy of the pipeline: 0 (the default) is the one shared by
+            every extractor of the process; another number is a copy of its
+            own, for an extractor that runs in a thread beside others (a spaCy
+            pipeline is not made to be used by two threads at once; each copy
+            costs about 50 MB).
 
     The model's ``attribute_ruler`` is replaced by an equivalent that finds
     its matches by table lookup (:mod:`.attributes`): the same annotations,
