@@ -5,6 +5,7 @@ Registered on :data:`diplowatch.api.app.router` when :mod:`diplowatch.api` is im
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
@@ -12,13 +13,22 @@ from fastapi import Query, Request
 from diplowatch.api import views
 from diplowatch.api.app import AsOf, Code, _errors, _kb, router
 from diplowatch.stance import Stance
+from diplowatch.store import KnowledgeBase
 from diplowatch.store.stance import stance_of
 
 __all__ = ["get_stance", "stance_view"]
 
 
-def stance_view(kb, target: str, as_of, by: str = "month", observer: str | None = None) -> Stance:  # noqa: ANN001
+def stance_view(kb: KnowledgeBase, target: str, as_of: dt.date | None, by: str = "month",
+                observer: str | None = None) -> Stance:
     """Every observer's stance towards ``target`` (a code, actor id or name), as of a date.
+
+    Args:
+        kb: the knowledge base read.
+        target: the target's ISO 3166-1 alpha-3 code, actor id or name.
+        as_of: the date of the view (``None``: today).
+        by: ``"month"`` or ``"year"`` periods.
+        observer: only this observer (a code, actor id or name), or every one.
 
     Raises:
         NotFoundError: unknown target or observer.
